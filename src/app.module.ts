@@ -1,0 +1,42 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { CommonModule } from './common/common.module';
+import { HttpExceptionFilter } from './common/errors/http-exception.filter';
+import { RequestValidationPipe } from './common/http/validation.pipe';
+import { AppConfig } from './config/app-config';
+import { AppConfigModule } from './config/app-config.module';
+import { buildDataSourceOptions } from './database/database.options';
+import { UserStorageModule } from './user-storage/user-storage.module';
+import { UsersModule } from './users/users.module';
+
+@Module({})
+export class AppModule {
+  /** `config` is complete: DATABASE_URL resolved (embedded or not) and the JWT secret known. */
+  static forRoot(config: AppConfig): DynamicModule {
+    if (!config.databaseUrl) throw new Error('AppModule needs a resolved database URL');
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        CommonModule,
+        TypeOrmModule.forRoot({
+          ...buildDataSourceOptions(config.databaseUrl, config.databasePoolSize),
+          migrationsRun: true,
+          retryAttempts: 2,
+          retryDelay: 1000,
+        }),
+        AuditModule,
+        UserStorageModule,
+        UsersModule,
+        AuthModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        { provide: APP_PIPE, useClass: RequestValidationPipe },
+      ],
+    };
+  }
+}

@@ -1,0 +1,10 @@
+import { DataSource } from 'typeorm';
+import { loadConfigFromProcessEnv } from '../config/load-config';
+import { buildDataSourceOptions } from './database.options';
+
+/** For the TypeORM CLI (`typeorm -d dist/database/data-source.js migration:...`). */
+const config = loadConfigFromProcessEnv();
+if (config.databaseUrl === undefined) {
+  throw new Error('DATABASE_URL must be set to use the migration CLI');
+}
+export default new DataSource(buildDataSourceOptions(config.databaseUrl, 2));

@@ -1,0 +1,4 @@
+import { Init1795636033824 } from './1795636033824-Init';
+
+/** Every migration, in order. Listed explicitly so that the app, the tests and the CLI agree. */
+export const MIGRATIONS = [Init1795636033824];

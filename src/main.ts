@@ -1,0 +1,64 @@
+import { Logger } from '@nestjs/common';
+import { createApp } from './app.setup';
+import { AppConfig } from './config/app-config';
+import { resolveJwtSecret } from './config/jwt-secret';
+import { ConfigError, loadConfigFromProcessEnv } from './config/load-config';
+import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
+
+const logger = new Logger('Gatehouse');
+
+function readConfig(): AppConfig {
+  try {
+    return loadConfigFromProcessEnv();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  let embedded: EmbeddedPostgresHandle | undefined;
+  try {
+    if (!config.databaseUrl) {
+      logger.log(`DATABASE_URL is not set: starting the embedded PostgreSQL under ${config.dataDir}`);
+      embedded = await startEmbeddedPostgres(config.dataDir, {
+        log: (message) => logger.log(message),
+        warn: (message) => logger.warn(message),
+      });
+      config.databaseUrl = embedded.url;
+    }
+    config.jwtSecret = await resolveJwtSecret(config);
+    const app = await createApp(config);
+
+    let closing = false;
+    const shutdown = async (signal: string) => {
+      if (closing) return;
+      closing = true;
+      logger.log(`${signal} received: finishing in-flight requests and shutting down`);
+      try {
+        await app.close();
+      } finally {
+        await embedded?.stop();
+        process.exit(0);
+      }
+    };
+    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    process.once('SIGINT', () => void shutdown('SIGINT'));
+
+    await app.listen({ port: config.port, host: config.host });
+    const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    const base = `http://${shown}:${config.port}${config.apiPrefix}`;
+    logger.log(`Gatehouse is listening: API at ${base}`);
+    if (config.docsEnabled) logger.log(`Swagger UI at ${base}/docs (OpenAPI document at ${base}/openapi.json)`);
+  } catch (error) {
+    logger.error(`start-up failed: ${(error as Error).message}`, (error as Error).stack);
+    await embedded?.stop().catch(() => undefined);
+    process.exit(1);
+  }
+}
+
+void main();

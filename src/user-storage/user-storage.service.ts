@@ -1,0 +1,124 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { AppConfig } from '../config/app-config';
+
+export const USER_SUBDIRECTORIES = [
+  'nodes',
+  'attributeNodes',
+  'relationNodes',
+  'transitions',
+  'functions',
+  'graphs',
+  'schemas',
+] as const;
+
+export const USER_REGISTRY_FILES = [
+  'node_registry.json',
+  'attribute_registry.json',
+  'relation_registry.json',
+  'transition_registry.json',
+  'function_registry.json',
+] as const;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export class StorageUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`user storage unavailable: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'StorageUnavailableError';
+  }
+}
+
+export interface ReconcileReport {
+  created: string[];
+  orphans: string[];
+}
+
+/** The per-user tree under DATA_DIR/users/<uuid>/ (SPEC §7). Paths come from the UUID only. */
+@Injectable()
+export class UserStorageService {
+  private readonly logger = new Logger(UserStorageService.name);
+
+  constructor(private readonly config: AppConfig) {}
+
+  get usersRoot(): string {
+    return path.join(this.config.dataDir, 'users');
+  }
+
+  get deletedRoot(): string {
+    return path.join(this.config.dataDir, 'deleted');
+  }
+
+  userDir(userId: string): string {
+    if (!UUID.test(userId)) throw new Error(`not a canonical UUID: ${JSON.stringify(userId)}`);
+    return path.join(this.usersRoot, userId);
+  }
+
+  /** Makes the whole tree; existing files are never overwritten. Throws StorageUnavailableError. */
+  async createTree(userId: string): Promise<void> {
+    const dir = this.userDir(userId);
+    try {
+      await fs.mkdir(dir, { recursive: true });
+      await Promise.all(USER_SUBDIRECTORIES.map((sub) => fs.mkdir(path.join(dir, sub), { recursive: true })));
+      await Promise.all(
+        USER_REGISTRY_FILES.map((file) =>
+          fs.writeFile(path.join(dir, file), '{}', { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+            if (error.code !== 'EEXIST') throw error;
+          }),
+        ),
+      );
+    } catch (error) {
+      throw new StorageUnavailableError(error);
+    }
+  }
+
+  /** Removes a tree this process just made for a user whose creation was rolled back. */
+  async discardNewTree(userId: string): Promise<void> {
+    await fs.rm(this.userDir(userId), { recursive: true, force: true }).catch((error) => {
+      this.logger.warn(`could not remove the tree of a rolled-back user ${userId}: ${(error as Error).message}`);
+    });
+  }
+
+  /** Moves a deleted user's tree to DATA_DIR/deleted/<uuid>-<timestamp>/; nothing is lost. */
+  async archiveTree(userId: string, at: Date = new Date()): Promise<string | null> {
+    const source = this.userDir(userId);
+    const stamp = at.toISOString().replace(/[:.]/g, '-');
+    const target = path.join(this.deletedRoot, `${userId}-${stamp}`);
+    try {
+      await fs.mkdir(this.deletedRoot, { recursive: true });
+      await fs.rename(source, target);
+      return target;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new StorageUnavailableError(error);
+    }
+  }
+
+  async hasCompleteTree(userId: string): Promise<boolean> {
+    const dir = this.userDir(userId);
+    const entries = [...USER_SUBDIRECTORIES, ...USER_REGISTRY_FILES].map((name) => path.join(dir, name));
+    const present = await Promise.all(entries.map((entry) => fs.access(entry).then(() => true, () => false)));
+    return present.every(Boolean);
+  }
+
+  /** Completes the tree of every listed user; reports (never removes) trees without a user. */
+  async reconcile(userIds: Iterable<string>): Promise<ReconcileReport> {
+    const known = new Set(userIds);
+    const report: ReconcileReport = { created: [], orphans: [] };
+    for (const userId of known) {
+      if (!(await this.hasCompleteTree(userId))) {
+        await this.createTree(userId);
+        report.created.push(userId);
+      }
+    }
+    let onDisk: string[] = [];
+    try {
+      onDisk = await fs.readdir(this.usersRoot);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    report.orphans = onDisk.filter((name) => !known.has(name)).sort();
+    return report;
+  }
+}

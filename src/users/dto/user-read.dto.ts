@@ -1,0 +1,31 @@
+import type { ApprovalStatus } from '../user.entity';
+
+/** A user as clients see it (never the password hash). */
+export class UserReadDto {
+  /** @example "3f1c2a9e-5b7d-4c1e-9a2b-8d6e4f0a1b2c" */
+  id: string;
+  /** @example "ada@example.org" */
+  email: string;
+  /** @example "ada" */
+  username: string;
+  /** @example false */
+  is_active: boolean;
+  /** @example false */
+  is_superuser: boolean;
+  /** Always true: there is no email verification. @example true */
+  is_verified: boolean;
+  /** @example false */
+  is_approved: boolean;
+  /** @example "pending" */
+  approval_status: ApprovalStatus;
+  /** @example "PhD student" */
+  approval_note: string | null;
+  /** @example "University of Somewhere" */
+  institution: string | null;
+  /** @example null */
+  approved_by: string | null;
+  /** @example null */
+  approved_at: string | null;
+  /** @example "2026-01-01T12:00:00.000Z" */
+  created_at: string;
+}

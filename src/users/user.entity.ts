@@ -1,0 +1,65 @@
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected';
+
+@Entity({ name: 'users' })
+@Check('CHK_users_approval_status', `"approval_status" IN ('pending', 'approved', 'rejected')`)
+// Case-insensitive uniqueness: expression indexes written by hand in the migration.
+@Index('UQ_users_email_lower', { synchronize: false })
+@Index('UQ_users_username_lower', { synchronize: false })
+export class User {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  /** Stored as given; unique case-insensitively (expression index in the migration). */
+  @Column({ type: 'varchar', length: 320 })
+  email: string;
+
+  @Column({ type: 'varchar', length: 150 })
+  username: string;
+
+  @Column({ name: 'hashed_password', type: 'text' })
+  hashedPassword: string;
+
+  @Column({ name: 'is_active', type: 'boolean', default: false })
+  isActive: boolean;
+
+  @Column({ name: 'is_superuser', type: 'boolean', default: false })
+  isSuperuser: boolean;
+
+  @Column({ name: 'is_verified', type: 'boolean', default: true })
+  isVerified: boolean;
+
+  @Column({ name: 'is_approved', type: 'boolean', default: false })
+  isApproved: boolean;
+
+  @Column({ name: 'approval_status', type: 'varchar', length: 16, default: 'pending' })
+  approvalStatus: ApprovalStatus;
+
+  @Column({ name: 'approval_note', type: 'text', nullable: true })
+  approvalNote: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  institution: string | null;
+
+  @Column({ name: 'approved_by', type: 'uuid', nullable: true })
+  approvedBy: string | null;
+
+  @Column({ name: 'approved_at', type: 'timestamptz', nullable: true })
+  approvedAt: Date | null;
+
+  @Column({ name: 'rejection_reason', type: 'text', nullable: true })
+  rejectionReason: string | null;
+
+  @Column({ name: 'failed_login_count', type: 'integer', default: 0 })
+  failedLoginCount: number;
+
+  @Column({ name: 'locked_until', type: 'timestamptz', nullable: true })
+  lockedUntil: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}
