@@ -20,6 +20,9 @@ const PYDANTIC: Record<string, { type: string; msg?: string }> = {
   max: { type: 'less_than_equal' },
 };
 
+/** A value of the wrong type is reported as such, before any rule about its content. */
+const FIRST_REPORTED = ['whitelistValidation', 'isString', 'isBoolean', 'isInt', 'isUuid', 'isEmail', 'isIn', 'isEnum'];
+
 function toIssues(errors: ValidationError[], loc: Array<string | number>): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   for (const error of errors) {
@@ -27,7 +30,10 @@ function toIssues(errors: ValidationError[], loc: Array<string | number>): Valid
     const constraints = Object.keys(error.constraints ?? {});
     if (constraints.length > 0) {
       // Report a missing field once, as pydantic does, not once per failed constraint.
-      const name = error.value === undefined && !constraints.includes('whitelistValidation') ? 'isDefined' : constraints[0];
+      const name =
+        error.value === undefined && !constraints.includes('whitelistValidation')
+          ? 'isDefined'
+          : (FIRST_REPORTED.find((candidate) => constraints.includes(candidate)) ?? constraints[0]);
       const known = PYDANTIC[name];
       issues.push({
         loc: here,

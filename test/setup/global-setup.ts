@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from '../../src/database/database.options';
+import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
+import { ADMIN_URL_ENV, adminQuery, RUN_ID_ENV, TEMPLATE_DB_ENV, withDatabase } from './test-database';
+
+/**
+ * One migrated template database per run: TEST_DATABASE_URL's server when set (CI here), else an
+ * embedded PostgreSQL in a temporary folder. Each test file copies the template.
+ */
+export default async function globalSetup(): Promise<void> {
+  const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  let adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-test-pg-'));
+    const handle = await startEmbeddedPostgres(dir, { log: () => undefined, warn: (m) => process.stderr.write(`${m}\n`) }, { database: 'postgres' });
+    (globalThis as Record<string, unknown>).__gatehouseEmbedded = handle;
+    adminUrl = handle.url;
+  }
+  const template = `gatehouse_test_${runId}`;
+  await adminQuery(adminUrl, `CREATE DATABASE "${template}"`);
+  const dataSource = new DataSource({ ...buildDataSourceOptions(withDatabase(adminUrl, template), 2), logging: false });
+  await dataSource.initialize();
+  await dataSource.runMigrations();
+  await dataSource.destroy();
+  process.env[ADMIN_URL_ENV] = adminUrl;
+  process.env[TEMPLATE_DB_ENV] = template;
+  process.env[RUN_ID_ENV] = runId;
+}

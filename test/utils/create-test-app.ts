@@ -1,0 +1,54 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { createApp } from '../../src/app.setup';
+import { AppConfig } from '../../src/config/app-config';
+import { loadConfig } from '../../src/config/load-config';
+import { createTestDatabase } from '../setup/test-database';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  http: TestAgent;
+  config: AppConfig;
+  dataDir: string;
+  databaseUrl: string;
+  /** Runs SQL on the app's database (a separate connection, for setup and assertions). */
+  sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+/** Boots the whole app in-process on a fresh database and a fresh DATA_DIR. */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-e2e-'));
+  const config = loadConfig({
+    JWT_SECRET: TEST_JWT_SECRET,
+    DATA_DIR: dataDir,
+    DATABASE_URL: database.url,
+    DATABASE_POOL_SIZE: '5',
+    ...env,
+  });
+  const app = await createApp(config, false);
+  const client = new Client({ connectionString: database.url });
+  await client.connect();
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    config,
+    dataDir,
+    databaseUrl: database.url,
+    sql: async <T>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[],
+    close: async () => {
+      await app.close();
+      await client.end();
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
