@@ -1,6 +1,7 @@
 import { hash as bcryptHash } from '@node-rs/bcrypt';
 import * as argon2 from 'argon2';
 import { createTestApp, TEST_JWT_SECRET, TestApp } from '../utils/create-test-app';
+import { eventually } from '../utils/eventually';
 import { decodePayload, forgeToken } from '../utils/tokens';
 import { createActiveUser, loginToken, newCredentials, register } from '../utils/users';
 
@@ -151,7 +152,7 @@ describe('auth routes (e2e)', () => {
       expect(wrong.body).toEqual({ detail: 'Invalid credentials' });
       expect(unknown.body).toEqual(wrong.body);
       expect(wrong.headers['www-authenticate']).toBe('Bearer');
-      expect(await auditCount('login_failed', user.id)).toBeGreaterThanOrEqual(1);
+      await eventually(async () => expect(await auditCount('login_failed', user.id)).toBeGreaterThanOrEqual(1));
     });
 
     it('checks the password before revealing approval state', async () => {
@@ -263,11 +264,13 @@ describe('auth routes (e2e)', () => {
       await t.http.get('/api/whoami').set('Authorization', `Bearer ${token}`).expect(401);
       await t.http.post('/api/jwt/logout').set('Authorization', `Bearer ${token}`).expect(401);
       expect(await auditCount('logout', user.id)).toBe(1);
-      const [revoked] = await t.sql<{ n: string }>(
-        `SELECT count(*) AS n FROM audit_events WHERE event_type = 'token_rejected' AND details->>'reason' = 'revoked' AND details->>'user_id' = $1`,
-        [user.id],
-      );
-      expect(Number(revoked.n)).toBeGreaterThanOrEqual(1);
+      await eventually(async () => {
+        const [revoked] = await t.sql<{ n: string }>(
+          `SELECT count(*) AS n FROM audit_events WHERE event_type = 'token_rejected' AND details->>'reason' = 'revoked' AND details->>'user_id' = $1`,
+          [user.id],
+        );
+        expect(Number(revoked.n)).toBeGreaterThanOrEqual(1);
+      });
     });
 
     it('refuses the token of a user who was deactivated or deleted', async () => {
@@ -309,10 +312,12 @@ describe('auth routes (e2e)', () => {
         expect(response.body).toEqual({ detail: 'Unauthorized' });
       }
       await t.http.get('/api/whoami').set('Authorization', `Bearer ${token}`).expect(200);
-      const [expired] = await t.sql<{ n: string }>(
-        `SELECT count(*) AS n FROM audit_events WHERE event_type = 'token_rejected' AND details->>'reason' = 'expired'`,
-      );
-      expect(Number(expired.n)).toBeGreaterThanOrEqual(1);
+      await eventually(async () => {
+        const [expired] = await t.sql<{ n: string }>(
+          `SELECT count(*) AS n FROM audit_events WHERE event_type = 'token_rejected' AND details->>'reason' = 'expired'`,
+        );
+        expect(Number(expired.n)).toBeGreaterThanOrEqual(1);
+      });
     });
   });
 
