@@ -119,7 +119,8 @@ export function reachableBinaries(bins: Binaries, dataRoot: string, user: Server
   }
   const stillBlocked = findBlocked(copied, user);
   if (stillBlocked) {
-    throw cannotExecute(user, stillBlocked, 'is DATA_DIR on a noexec mount? Set DATA_DIR elsewhere, or set DATABASE_URL to use an external PostgreSQL');
+    const advice = 'is DATA_DIR on a noexec mount? Set DATA_DIR elsewhere, or set DATABASE_URL to use an external PostgreSQL';
+    throw cannotExecute(user, stillBlocked, advice);
   }
   return copied;
 }
