@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
@@ -32,6 +33,7 @@ export class AppModule {
         UserStorageModule,
         UsersModule,
         AuthModule,
+        AdminModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },

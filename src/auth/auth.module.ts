@@ -10,7 +10,7 @@ import { AuthService } from './auth.service';
 import { PasswordModule } from './password/password.module';
 import { JwtAuthGuard } from './sessions/jwt-auth.guard';
 import { JwtStrategy } from './sessions/jwt.strategy';
-import { SessionsService } from './sessions/sessions.service';
+import { SessionsModule } from './sessions/sessions.module';
 import { TokenService } from './sessions/token.service';
 
 @Module({
@@ -27,15 +27,15 @@ import { TokenService } from './sessions/token.service';
     UsersModule,
     AuditModule,
     PasswordModule,
+    SessionsModule,
   ],
   controllers: [AuthController],
   providers: [
     AuthService,
-    SessionsService,
     TokenService,
     JwtStrategy,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
-  exports: [SessionsService, PasswordModule],
+  exports: [PasswordModule],
 })
 export class AuthModule {}

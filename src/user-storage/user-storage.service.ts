@@ -51,8 +51,13 @@ export class UserStorageService {
   }
 
   userDir(userId: string): string {
+    return path.join(this.usersRoot, this.userDirName(userId));
+  }
+
+  /** The only part of a path that comes from outside: a canonical UUID, checked. */
+  private userDirName(userId: string): string {
     if (!UUID.test(userId)) throw new Error(`not a canonical UUID: ${JSON.stringify(userId)}`);
-    return path.join(this.usersRoot, userId);
+    return userId;
   }
 
   /** Makes the whole tree; existing files are never overwritten. Throws StorageUnavailableError. */
@@ -80,11 +85,15 @@ export class UserStorageService {
     });
   }
 
+  archivePathFor(userId: string, at: Date): string {
+    const stamp = at.toISOString().replace(/[:.]/g, '-');
+    return path.join(this.deletedRoot, `${this.userDirName(userId)}-${stamp}`);
+  }
+
   /** Moves a deleted user's tree to DATA_DIR/deleted/<uuid>-<timestamp>/; nothing is lost. */
   async archiveTree(userId: string, at: Date = new Date()): Promise<string | null> {
     const source = this.userDir(userId);
-    const stamp = at.toISOString().replace(/[:.]/g, '-');
-    const target = path.join(this.deletedRoot, `${userId}-${stamp}`);
+    const target = this.archivePathFor(userId, at);
     try {
       await fs.mkdir(this.deletedRoot, { recursive: true });
       await fs.rename(source, target);

@@ -7,6 +7,14 @@ export type ApprovalStatus = 'pending' | 'approved' | 'rejected';
 // Case-insensitive uniqueness: expression indexes written by hand in the migration.
 @Index('UQ_users_email_lower', { synchronize: false })
 @Index('UQ_users_username_lower', { synchronize: false })
+// Admin search, keyset pages and the pending queue: hand-written in the AdminIndexes migration.
+@Index('IDX_users_username_trgm', { synchronize: false })
+@Index('IDX_users_email_trgm', { synchronize: false })
+@Index('IDX_users_institution_trgm', { synchronize: false })
+@Index('IDX_users_created_at_id', { synchronize: false })
+@Index('IDX_users_username_id', { synchronize: false })
+@Index('IDX_users_email_id', { synchronize: false })
+@Index('IDX_users_pending', { synchronize: false })
 export class User {
   @PrimaryGeneratedColumn('uuid')
   id: string;

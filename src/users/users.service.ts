@@ -111,6 +111,18 @@ export class UsersService {
     return rows.length > 0;
   }
 
+  /** The admin's audit event for a user it created, inside the creating transaction. */
+  recordAdminCreation(manager: EntityManager, admin: { id: string; username: string }, user: User, context: RequestContext): Promise<void> {
+    return this.audit.record(manager, {
+      eventType: 'admin_user_creation',
+      actor: admin,
+      target: { id: user.id, username: user.username },
+      ip: context.ip,
+      userAgent: context.userAgent,
+      details: { email: user.email, is_superuser: user.isSuperuser, is_active: user.isActive },
+    });
+  }
+
   private async claimFirstUser(manager: EntityManager): Promise<boolean> {
     // Once a user exists there can be no first user again, so the lock is only taken while empty.
     const exists = async () => (await manager.query('SELECT EXISTS (SELECT 1 FROM users) AS e'))[0].e as boolean;

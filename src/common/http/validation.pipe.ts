@@ -58,6 +58,9 @@ export class RequestValidationPipe implements PipeTransform {
     const { metatype, type } = metadata;
     if ((type !== 'body' && type !== 'query') || !metatype || PRIMITIVES.includes(metatype)) return value;
     const status = type === 'body' ? 422 : 400;
+    // A body whose fields are all optional may be left out entirely (e.g. promote without a reason).
+    if ((value === undefined || value === null) && (metatype as { optionalBody?: boolean }).optionalBody) value = {};
+    if (type === 'query' && value === undefined) value = {};
     if (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) {
       const missing = value === undefined || value === null;
       throw new RequestValidationError(

@@ -1,0 +1,64 @@
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { USERNAME_PATTERN } from '../../auth/dto/register.dto';
+import { toBoolean, toInteger } from '../../common/http/query-transforms';
+
+export const USER_SORTS = ['created_at', '-created_at', 'username', '-username', 'email', '-email'] as const;
+export const USER_STATUSES = ['pending', 'approved', 'rejected', 'active', 'inactive'] as const;
+
+export class ListUsersQueryDto {
+  /** Case-insensitive substring of username, email or institution. @example "ada" */
+  @IsOptional() @IsString() @MaxLength(200) q?: string;
+  /** @example "pending" */
+  @IsOptional() @IsIn(USER_STATUSES) status?: (typeof USER_STATUSES)[number];
+  /** @example false */
+  @IsOptional() @Transform(toBoolean) @IsBoolean() is_superuser?: boolean;
+  /** Sort field; a `-` prefix sorts descending. @example "-created_at" */
+  @IsOptional() @IsIn(USER_SORTS) sort?: (typeof USER_SORTS)[number];
+  /** 1 to 1000. @example 100 */
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(1000) limit?: number;
+  /** `next_cursor` of the previous page. */
+  @IsOptional() @IsString() @MaxLength(1000) cursor?: string;
+}
+
+export class AdminCreateUserDto {
+  /** @example "grace" */
+  @IsString() @MinLength(1) @MaxLength(150) @Matches(USERNAME_PATTERN, { message: 'username must not contain spaces or control characters' })
+  username: string;
+  /** @example "grace@example.org" */
+  @IsEmail() @MaxLength(320) email: string;
+  /** 8 to 128 characters. @example "a long enough password" */
+  @IsString() password: string;
+  /** @example false */
+  @IsOptional() @IsBoolean() is_superuser?: boolean = false;
+  /** @example true */
+  @IsOptional() @IsBoolean() is_active?: boolean = true;
+}
+
+/** Exactly the seed's fields; anything else is 422. */
+export class AdminUpdateUserDto {
+  /** @example "grace" */
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(150) @Matches(USERNAME_PATTERN, { message: 'username must not contain spaces or control characters' })
+  username?: string;
+  /** @example "grace@example.org" */
+  @IsOptional() @IsEmail() @MaxLength(320) email?: string;
+  /** @example true */
+  @IsOptional() @IsBoolean() is_active?: boolean;
+  /** @example false */
+  @IsOptional() @IsBoolean() is_superuser?: boolean;
+}
+
+export class RoleChangeDto {
+  static readonly optionalBody = true;
+  /** Kept in the audit trail. @example "Runs the lab's onboarding" */
+  @IsOptional() @IsString() @MaxLength(1000) reason?: string | null;
+  /** If sent, must be the user of the path (seed compatibility). */
+  @IsOptional() @IsString() @MaxLength(64) user_id?: string;
+}
+
+export class ApprovalDto {
+  /** true approves, false rejects. @example true */
+  @IsBoolean() approved: boolean;
+  /** Kept in the audit trail (and as the rejection reason). @example "Verified with the PI" */
+  @IsOptional() @IsString() @MaxLength(1000) reason?: string | null;
+}

@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppError } from '../common/errors/app-error';
+import { decodeCursor, encodeCursor } from '../common/http/cursor';
+import { normaliseUserId } from '../common/http/parse-user-id.pipe';
+import { AuditEventPageDto, AuditQueryDto } from './dto/audit-query.dto';
+
+interface AuditRow {
+  id: string;
+  at: Date;
+  at_text: string;
+  event_type: string;
+  actor_id: string | null;
+  actor_username: string | null;
+  target_id: string | null;
+  target_username: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  details: Record<string, unknown>;
+}
+
+/** The read side of the audit trail: newest first, keyset pages on (at, id). */
+@Injectable()
+export class AuditQueryService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async list(query: AuditQueryDto): Promise<AuditEventPageDto> {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (query.event_type) where.push(`event_type = ${param(query.event_type)}`);
+    if (query.actor_id) where.push(`actor_id = ${param(normaliseUserId(query.actor_id))}::uuid`);
+    if (query.target_id) where.push(`target_id = ${param(normaliseUserId(query.target_id))}::uuid`);
+    if (query.since) where.push(`at >= ${param(query.since)}::timestamptz`);
+    if (query.until) where.push(`at < ${param(query.until)}::timestamptz`);
+    if (query.cursor !== undefined) {
+      const cursor = decodeCursor(query.cursor, ['a', 'i'] as const);
+      if (!/^\d{1,19}$/.test(cursor.i) || Number.isNaN(Date.parse(cursor.a))) throw new AppError('INVALID_QUERY', 'Invalid cursor');
+      where.push(`(at, id) < (${param(cursor.a)}::timestamptz, ${param(cursor.i)}::bigint)`);
+    }
+    const limit = query.limit ?? 100;
+    const rows: AuditRow[] = await this.dataSource.query(
+      `SELECT id, at, at::text AS at_text, event_type, actor_id, actor_username, target_id, target_username, ip, user_agent, details
+         FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY at DESC, id DESC
+        LIMIT ${param(limit + 1)}`,
+      params,
+    );
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      events: page.map((row) => ({
+        id: Number(row.id),
+        at: row.at.toISOString(),
+        event_type: row.event_type,
+        actor_id: row.actor_id,
+        actor_username: row.actor_username,
+        target_id: row.target_id,
+        target_username: row.target_username,
+        ip: row.ip,
+        user_agent: row.user_agent,
+        details: row.details,
+      })),
+      next_cursor: rows.length > limit && last ? encodeCursor({ a: last.at_text, i: String(last.id) }) : null,
+    };
+  }
+}
