@@ -28,6 +28,12 @@ interface Locked {
   target: User;
   /** Ids of the active superusers, locked for this transaction. */
   superusers: Set<string>;
+  /**
+   * Re-checks the actor's own power on the locked rows, called after the operation's own checks
+   * and before any write: a demotion that committed while this request waited wins, and the
+   * operation's specific answer (e.g. LAST_SUPERUSER) comes first.
+   */
+  authorize: () => void;
 }
 
 const lastSuperuser = () =>
@@ -55,7 +61,7 @@ export class UserAdministrationService {
 
   async update(actor: Actor, targetId: string, changes: UserChanges, context: RequestContext): Promise<User> {
     try {
-      return await this.locked(actor, targetId, async ({ manager, target, superusers }) => {
+      return await this.locked(actor, targetId, async ({ manager, target, superusers, authorize }) => {
         const self = target.id === actor.id;
         if (self && changes.is_superuser === false && target.isSuperuser) throw new AppError('CANNOT_DEMOTE_SELF', 'Cannot demote yourself');
         if (self && changes.is_active === false && target.isActive) throw new AppError('CANNOT_DEACTIVATE_SELF', 'Cannot deactivate yourself');
@@ -68,6 +74,7 @@ export class UserAdministrationService {
         ) {
           throw alreadyExists();
         }
+        authorize();
         const diff = this.diff(target, changes);
         if (Object.keys(diff).length === 0) return target;
         const patch: Partial<User> = {};
@@ -89,8 +96,9 @@ export class UserAdministrationService {
   }
 
   promote(actor: Actor, targetId: string, reason: string | null, context: RequestContext): Promise<User> {
-    return this.locked(actor, targetId, async ({ manager, target }) => {
+    return this.locked(actor, targetId, async ({ manager, target, authorize }) => {
       if (target.isSuperuser) throw new AppError('USER_ALREADY_SUPERUSER', 'User is already a superuser');
+      authorize();
       await manager.update(User, { id: target.id }, { isSuperuser: true });
       await this.record(manager, 'admin_user_promotion', actor, target, context, { reason });
       return manager.findOneByOrFail(User, { id: target.id });
@@ -98,10 +106,11 @@ export class UserAdministrationService {
   }
 
   demote(actor: Actor, targetId: string, reason: string | null, context: RequestContext): Promise<User> {
-    return this.locked(actor, targetId, async ({ manager, target, superusers }) => {
+    return this.locked(actor, targetId, async ({ manager, target, superusers, authorize }) => {
       if (!target.isSuperuser) throw new AppError('USER_NOT_SUPERUSER', 'User is not a superuser');
       if (target.id === actor.id) throw new AppError('CANNOT_DEMOTE_SELF', 'Cannot demote yourself');
       if (superusers.has(target.id) && superusers.size <= 1) throw lastSuperuser();
+      authorize();
       await manager.update(User, { id: target.id }, { isSuperuser: false });
       await this.record(manager, 'admin_user_demotion', actor, target, context, { reason });
       return manager.findOneByOrFail(User, { id: target.id });
@@ -111,9 +120,10 @@ export class UserAdministrationService {
   /** Deletes the user (sessions go with it) and then archives its tree: nothing is lost. */
   async remove(actor: Actor, targetId: string, context: RequestContext): Promise<User> {
     const at = this.clock.now();
-    const deleted = await this.locked(actor, targetId, async ({ manager, target, superusers }) => {
+    const deleted = await this.locked(actor, targetId, async ({ manager, target, superusers, authorize }) => {
       if (target.id === actor.id) throw new AppError('CANNOT_DELETE_SELF', 'Cannot delete yourself');
       if (superusers.has(target.id) && superusers.size <= 1) throw lastSuperuser();
+      authorize();
       await manager.delete(User, { id: target.id });
       await this.record(manager, 'admin_user_deletion', actor, target, context, {
         deleted_username: target.username,
@@ -129,8 +139,9 @@ export class UserAdministrationService {
 
   /** Approves or rejects a pending or rejected registration. */
   decide(actor: Actor, targetId: string, approved: boolean, reason: string | null, context: RequestContext): Promise<User> {
-    return this.locked(actor, targetId, async ({ manager, target }) => {
+    return this.locked(actor, targetId, async ({ manager, target, authorize }) => {
       if (target.approvalStatus === 'approved') throw new AppError('USER_ALREADY_APPROVED', 'User is already approved');
+      authorize();
       if (approved) {
         await manager.update(
           User,
@@ -156,12 +167,12 @@ export class UserAdministrationService {
         'SELECT id FROM users WHERE is_superuser AND is_active ORDER BY id FOR UPDATE',
       );
       const superusers = new Set(rows.map((row) => row.id));
-      // The actor's own power is re-checked on locked rows: a demotion that committed while
-      // this request waited wins.
-      if (!superusers.has(actor.id)) throw new AppError('ADMIN_REQUIRED', 'Admin access required');
+      const authorize = () => {
+        if (!superusers.has(actor.id)) throw new AppError('ADMIN_REQUIRED', 'Admin access required');
+      };
       const target = await manager.findOne(User, { where: { id: targetId }, lock: { mode: 'pessimistic_write' } });
       if (!target) throw userNotFound();
-      return work({ manager, target, superusers });
+      return work({ manager, target, superusers, authorize });
     });
   }
 
