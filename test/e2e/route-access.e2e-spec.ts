@@ -1,0 +1,74 @@
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
+import { IS_PUBLIC } from '../../src/common/decorators/public.decorator';
+import { SUPERUSER_ONLY } from '../../src/common/decorators/superuser-only.decorator';
+import { createTestApp, TestApp } from '../utils/create-test-app';
+
+/**
+ * Who may call what, for every route of the app. A permission change shows up here as a diff
+ * that someone must read and accept by editing the list.
+ */
+const EXPECTED = [
+  'DELETE /admin/users/:user_id superuser',
+  'GET /admin/audit-events superuser',
+  'GET /admin/pending-approvals superuser',
+  'GET /admin/stats superuser',
+  'GET /admin/users superuser',
+  'GET /config public',
+  'GET /whoami user',
+  'PATCH /admin/users/:user_id superuser',
+  'POST /admin/users superuser',
+  'POST /admin/users/:user_id/approve superuser',
+  'POST /admin/users/:user_id/demote superuser',
+  'POST /admin/users/:user_id/promote superuser',
+  'POST /jwt/login public',
+  'POST /jwt/logout user',
+  'POST /login public',
+  'POST /register public',
+  'PUT /admin/users/:user_id superuser',
+];
+
+describe('route access (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('lists every route as public | user | superuser', () => {
+    const reflector = t.app.get(Reflector);
+    const scanner = new MetadataScanner();
+    const routes: string[] = [];
+    const controllers = [...t.app.get(ModulesContainer).values()].flatMap((module) => [...module.controllers.values()]);
+    for (const wrapper of controllers) {
+      const controller = wrapper.metatype as (new (...args: never[]) => object) | null;
+      if (!controller || !wrapper.instance) continue;
+      const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
+      for (const name of scanner.getAllMethodNames(Object.getPrototypeOf(wrapper.instance))) {
+        const handler = (wrapper.instance as Record<string, unknown>)[name] as object;
+        const sub = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
+        if (sub === undefined) continue;
+        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
+        const path = `/${[base, sub].map((p) => p.replace(/^\/|\/$/g, '')).filter(Boolean).join('/')}`;
+        const targets = [handler as () => void, controller];
+        const access = reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)
+          ? 'public'
+          : reflector.getAllAndOverride<boolean>(SUPERUSER_ONLY, targets)
+            ? 'superuser'
+            : 'user';
+        routes.push(`${method} ${path} ${access}`);
+      }
+    }
+    expect(routes.sort()).toEqual(EXPECTED);
+  });
+
+  it('really refuses anonymous callers on every non-public route', async () => {
+    for (const line of EXPECTED.filter((route) => !route.endsWith(' public'))) {
+      const [method, path] = line.split(' ');
+      const url = `/api${path.replace(':user_id', '0f0e0d0c-0b0a-4908-8706-050403020100')}`;
+      const response = await t.http[method.toLowerCase() as 'get'](url);
+      expect({ line, status: response.status }).toEqual({ line, status: 401 });
+    }
+  });
+});
