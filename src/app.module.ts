@@ -1,4 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { RedisModule } from './redis/redis.module';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AdminModule } from './admin/admin.module';
@@ -16,13 +22,15 @@ import { UsersModule } from './users/users.module';
 @Module({})
 export class AppModule {
   /** `config` is complete: DATABASE_URL resolved (embedded or not) and the JWT secret known. */
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, rootLogger: Logger): DynamicModule {
     if (!config.databaseUrl) throw new Error('AppModule needs a resolved database URL');
     return {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
+        LoggingModule.forRoot(rootLogger),
         CommonModule,
+        RedisModule,
         TypeOrmModule.forRoot({
           ...buildDataSourceOptions(config.databaseUrl, config.databasePoolSize),
           migrationsRun: true,
@@ -32,8 +40,11 @@ export class AppModule {
         AuditModule,
         UserStorageModule,
         UsersModule,
+        RateLimitModule,
+        MetricsModule,
         AuthModule,
         AdminModule,
+        HealthModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },

@@ -1,19 +1,25 @@
-import { Logger } from '@nestjs/common';
+import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
+import { createRootLogger } from './logging/root-logger';
+import { MetricsService } from './metrics/metrics.service';
 
 export const JSON_BODY_LIMIT_BYTES = 64 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** A client's X-Request-Id when it is well-formed, else a fresh UUID. */
+/** A client's X-Request-Id when it is well-formed, else a fresh UUID; kept on the raw request for the logger. */
 export function requestIdFor(request: IncomingMessage): string {
   const given = request.headers['x-request-id'];
-  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  (request as IncomingMessage & { id?: string }).id = id;
+  return id;
 }
 
 export function buildOpenApiDocument(app: NestFastifyApplication, config: AppConfig): OpenAPIObject {
@@ -32,32 +38,75 @@ export function buildOpenApiDocument(app: NestFastifyApplication, config: AppCon
   });
 }
 
+export interface CreateAppOptions {
+  /** The process's root logger (tests pass one writing to a buffer). */
+  rootLogger?: Logger;
+}
+
 /** Builds the whole application (used by main.ts and by the e2e tests alike). */
-export async function createApp(config: AppConfig, logger: Logger | false = new Logger()): Promise<NestFastifyApplication> {
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const rootLogger = options.rootLogger ?? createRootLogger(config);
   const adapter = new FastifyAdapter({
     trustProxy: config.trustProxy,
     bodyLimit: JSON_BODY_LIMIT_BYTES,
     genReqId: requestIdFor,
     requestIdHeader: false,
-    // Deeply nested or poisoned JSON is refused by the parser, before any code of ours sees it.
+    // Poisoned JSON is refused by the parser, before any code of ours sees it.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: logger === false ? false : undefined,
-    bufferLogs: false,
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, rootLogger), adapter, {
+    bufferLogs: true,
   });
+  app.useLogger(app.get(NestPinoLogger));
+  app.flushLogs();
+
+  await app.register(helmet, {
+    // Swagger UI needs its inline bootstrap script and styles; nothing else is served as HTML.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
+  if (config.corsOrigins.length > 0) {
+    const anyOrigin = config.corsOrigins.includes('*');
+    app.enableCors({
+      origin: anyOrigin ? '*' : config.corsOrigins,
+      // A wildcard origin never goes together with credentials.
+      credentials: !anyOrigin,
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'WWW-Authenticate'],
+      maxAge: 600,
+    });
+  }
+
+  const metrics = app.get(MetricsService);
+  const access = rootLogger.child({ context: 'http' });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
   });
+  fastify.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions?.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    metrics.observeRequest(request.method, route, reply.statusCode, seconds);
+    access.info(
+      { request_id: request.id, method: request.method, route, status: reply.statusCode, duration_ms: Math.round(reply.elapsedTime * 100) / 100 },
+      'request completed',
+    );
+  });
+
   if (config.apiPrefix) app.setGlobalPrefix(config.apiPrefix);
   if (config.docsEnabled) {
     const document = buildOpenApiDocument(app, config);
     SwaggerModule.setup('docs', app, document, {
       useGlobalPrefix: true,
       jsonDocumentUrl: 'openapi.json',
-      yamlDocumentUrl: 'openapi.yaml',
       swaggerOptions: { persistAuthorization: true },
       customSiteTitle: 'Gatehouse API',
     });

@@ -1,11 +1,9 @@
-import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup';
 import { AppConfig } from './config/app-config';
 import { resolveJwtSecret } from './config/jwt-secret';
 import { ConfigError, loadConfigFromProcessEnv } from './config/load-config';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
-
-const logger = new Logger('Gatehouse');
+import { createRootLogger } from './logging/root-logger';
 
 function readConfig(): AppConfig {
   try {
@@ -21,18 +19,21 @@ function readConfig(): AppConfig {
 
 async function main(): Promise<void> {
   const config = readConfig();
+  const root = createRootLogger(config);
+  const logger = {
+    log: (message: string) => root.info({ context: 'Gatehouse' }, message),
+    warn: (message: string) => root.warn({ context: 'Gatehouse' }, message),
+    error: (message: string, stack?: string) => root.error({ context: 'Gatehouse', stack }, message),
+  };
   let embedded: EmbeddedPostgresHandle | undefined;
   try {
     if (!config.databaseUrl) {
       logger.log(`DATABASE_URL is not set: starting the embedded PostgreSQL under ${config.dataDir}`);
-      embedded = await startEmbeddedPostgres(config.dataDir, {
-        log: (message) => logger.log(message),
-        warn: (message) => logger.warn(message),
-      });
+      embedded = await startEmbeddedPostgres(config.dataDir, logger);
       config.databaseUrl = embedded.url;
     }
     config.jwtSecret = await resolveJwtSecret(config);
-    const app = await createApp(config);
+    const app = await createApp(config, { rootLogger: root });
 
     let closing = false;
     const shutdown = async (signal: string) => {

@@ -1,9 +1,11 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import { ApiBearerAuth, ApiConsumes, ApiOAuth2, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { Public } from '../common/decorators/public.decorator';
 import { AppError } from '../common/errors/app-error';
 import { ClientContext, RequestContext } from '../common/http/request-context';
+import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { UserReadDto } from '../users/dto/user-read.dto';
 import { AuthService, LoginRefusedError } from './auth.service';
 import { AuthConfigDto, BearerTokenDto, LoginResponseDto, WhoAmIDto } from './dto/auth-responses.dto';
@@ -17,18 +19,23 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Public()
+  @UseGuards(RateLimitGuard)
+  @SkipThrottle({ login: true })
   @Post('register')
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({ operationId: 'register', summary: 'Register; the account waits for admin approval (the first user becomes superuser)' })
   @ApiResponse({ status: 201, type: UserReadDto })
   @ApiResponse({ status: 400, description: 'REGISTER_USER_ALREADY_EXISTS or REGISTER_INVALID_PASSWORD' })
   @ApiResponse({ status: 422, description: 'Body validation error' })
+  @ApiResponse({ status: 429, description: 'Too many registrations from this address (Retry-After)' })
   @ApiResponse({ status: 503, description: 'User storage unavailable; nothing was created' })
   register(@Body() dto: RegisterDto, @ClientContext() context: RequestContext): Promise<UserReadDto> {
     return this.auth.register(dto, context);
   }
 
   @Public()
+  @UseGuards(RateLimitGuard)
+  @SkipThrottle({ register: true })
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'login', summary: 'Log in with username or email (JSON)' })
@@ -47,6 +54,8 @@ export class AuthController {
   }
 
   @Public()
+  @UseGuards(RateLimitGuard)
+  @SkipThrottle({ register: true })
   @Post('jwt/login')
   @HttpCode(HttpStatus.OK)
   @ApiConsumes('application/x-www-form-urlencoded')

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock/clock';
+import { MetricsService } from '../metrics/metrics.service';
 import { AppError } from '../common/errors/app-error';
 import { RequestContext } from '../common/http/request-context';
 import { AppConfig } from '../config/app-config';
@@ -16,7 +18,7 @@ import { AuthPrincipal } from './sessions/auth-principal';
 import { SessionsService } from './sessions/sessions.service';
 import { TokenService } from './sessions/token.service';
 
-export type LoginFailure = 'unknown_user' | 'bad_password' | 'rejected' | 'pending' | 'inactive';
+export type LoginFailure = 'unknown_user' | 'bad_password' | 'locked' | 'rejected' | 'pending' | 'inactive';
 
 export class LoginRefusedError extends Error {
   constructor(
@@ -40,6 +42,8 @@ export class AuthService {
     private readonly sessions: SessionsService,
     private readonly tokens: TokenService,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly metrics: MetricsService,
   ) {}
 
   async register(dto: RegisterDto, context: RequestContext): Promise<UserReadDto> {
@@ -66,8 +70,16 @@ export class AuthService {
       await this.hasher.verifyDummy(password);
       throw this.refuse('unknown_user', INVALID_CREDENTIALS(), null, identifier, context);
     }
+    // A locked account still costs one verify and answers exactly as a wrong password does.
+    const now = this.clock.now();
+    const locked = user.lockedUntil !== null && user.lockedUntil.getTime() > now.getTime();
     const { valid, needsRehash } = await this.hasher.verify(user.hashedPassword, password);
-    if (!valid) throw this.refuse('bad_password', INVALID_CREDENTIALS(), user, identifier, context);
+    if (locked) throw this.refuse('locked', INVALID_CREDENTIALS(), user, identifier, context);
+    if (!valid) {
+      await this.users.recordLoginFailure(user.id, now, this.config.lockoutThreshold, this.config.lockoutMinutes * 60_000);
+      throw this.refuse('bad_password', INVALID_CREDENTIALS(), user, identifier, context);
+    }
+    if (user.failedLoginCount > 0 || user.lockedUntil !== null) await this.users.resetLoginFailures(user.id);
     if (needsRehash) await this.users.replacePasswordHash(user.id, await this.hasher.hash(password));
 
     if (user.approvalStatus === 'rejected') {
@@ -96,6 +108,7 @@ export class AuthService {
       });
       return opened;
     });
+    this.metrics.countLogin('success');
     const token = this.tokens.issue(user.id, session.id, session.createdAt, this.config.sessionMaxLifetimeSeconds);
     return {
       access_token: token,
@@ -149,6 +162,7 @@ export class AuthService {
     identifier: string,
     context: RequestContext,
   ): LoginRefusedError {
+    this.metrics.countLogin(reason);
     this.audit.recordDetached({
       eventType: 'login_failed',
       actor: null,

@@ -94,6 +94,33 @@ export class UsersService {
     await this.users.update({ id: userId }, { hashedPassword });
   }
 
+  /**
+   * Counts a failed login (SPEC: 10 consecutive failures lock the account for 15 minutes). While
+   * locked, failures neither count nor extend the lock; an expired lock starts the count again.
+   */
+  async recordLoginFailure(userId: string, now: Date, threshold: number, lockMs: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE users SET
+          failed_login_count = CASE
+            WHEN locked_until > $2 THEN failed_login_count
+            WHEN locked_until IS NOT NULL THEN 1
+            ELSE failed_login_count + 1 END,
+          locked_until = CASE
+            WHEN locked_until > $2 THEN locked_until
+            WHEN (CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_login_count + 1 END) >= $3 THEN $4::timestamptz
+            ELSE NULL END
+        WHERE id = $1`,
+      [userId, now, threshold, new Date(now.getTime() + lockMs)],
+    );
+  }
+
+  async resetLoginFailures(userId: string): Promise<void> {
+    await this.dataSource.query(
+      'UPDATE users SET failed_login_count = 0, locked_until = NULL WHERE id = $1 AND (failed_login_count <> 0 OR locked_until IS NOT NULL)',
+      [userId],
+    );
+  }
+
   async allIds(): Promise<string[]> {
     const rows: Array<{ id: string }> = await this.dataSource.query('SELECT id FROM users');
     return rows.map((row) => row.id);

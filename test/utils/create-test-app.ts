@@ -5,7 +5,9 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
+import pino, { DestinationStream } from 'pino';
 import { createApp } from '../../src/app.setup';
+import { createRootLogger } from '../../src/logging/root-logger';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
 import { createTestDatabase } from '../setup/test-database';
@@ -23,8 +25,17 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Boots the whole app in-process on a fresh database and a fresh DATA_DIR. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  /** Receives every log line (JSON) instead of silence; set LOG_LEVEL in env to choose the level. */
+  logDestination?: DestinationStream;
+}
+
+/**
+ * Boots the whole app in-process on a fresh database and a fresh DATA_DIR. Rate limits and
+ * lockout are set out of reach unless a test sets them: most tests log in far more often than
+ * a person would.
+ */
+export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-e2e-'));
   const config = loadConfig({
@@ -32,9 +43,13 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     DATA_DIR: dataDir,
     DATABASE_URL: database.url,
     DATABASE_POOL_SIZE: '5',
+    LOG_LEVEL: options.logDestination ? 'debug' : 'silent',
+    RATE_LIMIT_LOGIN_PER_MINUTE: '1000000',
+    RATE_LIMIT_REGISTER_PER_MINUTE: '1000000',
+    LOCKOUT_THRESHOLD: '1000',
     ...env,
   });
-  const app = await createApp(config, false);
+  const app = await createApp(config, { rootLogger: createRootLogger(config, options.logDestination ?? pino.destination('/dev/null')) });
   const client = new Client({ connectionString: database.url });
   await client.connect();
   return {

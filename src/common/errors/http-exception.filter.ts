@@ -43,6 +43,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const requestId = String(request?.id ?? '');
     const outcome = this.outcomeOf(exception, requestId, request);
+    if (outcome.status >= 500) reply.header('Cache-Control', 'no-store');
     if (reply.sent) return;
     reply
       .status(outcome.status)
@@ -74,6 +75,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
               : exception.message;
         return { status, body: { detail } };
       }
+    }
+    // A deliberate 5xx (e.g. the readiness check's 503) keeps its status and body.
+    if (exception instanceof HttpException && exception.getStatus() !== 500) {
+      const response = exception.getResponse();
+      const body = typeof response === 'object' && response !== null ? response : { detail: response };
+      return { status: exception.getStatus(), body: { ...body, request_id: requestId } };
     }
     if (exception instanceof StorageUnavailableError) {
       this.logger.error(`[${requestId}] ${exception.message}`);
