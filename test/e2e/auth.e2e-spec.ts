@@ -1,4 +1,4 @@
-import { hash as bcryptHash } from '@node-rs/bcrypt';
+import { hash as bcryptHash } from 'bcryptjs';
 import * as argon2 from 'argon2';
 import { createTestApp, TEST_JWT_SECRET, TestApp } from '../utils/create-test-app';
 import { eventually } from '../utils/eventually';
@@ -189,7 +189,7 @@ describe('auth routes (e2e)', () => {
     it('verifies legacy bcrypt ($2a$, $2b$, $2y$) and weaker argon2 hashes, then re-hashes them', async () => {
       for (const variant of ['2a', '2b', '2y'] as const) {
         const user = await createActiveUser(t, `legacy${variant}`);
-        const legacy = (await bcryptHash(user.password, { cost: 4 })).replace(/^\$2b\$/, `$${variant}$`);
+        const legacy = (await bcryptHash(user.password, 4)).replace(/^\$2b\$/, `$${variant}$`);
         await t.sql('UPDATE users SET hashed_password = $2 WHERE id = $1', [user.id, legacy]);
         await loginToken(t, user.username, user.password);
         const [row] = await t.sql<{ hashed_password: string }>('SELECT hashed_password FROM users WHERE id = $1', [user.id]);

@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { verify as bcryptVerify } from '@node-rs/bcrypt';
+import { compare as bcryptCompare } from 'bcryptjs';
 import * as argon2 from 'argon2';
 import { randomBytes } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
@@ -48,7 +48,8 @@ export class PasswordHasher implements OnModuleInit {
 
   private async verifyNow(hash: string, password: string): Promise<VerifyResult> {
     if (BCRYPT.test(hash)) {
-      const valid = await bcryptVerify(password, hash, {}).catch(() => false);
+      // Legacy hashes only (re-hashed on this very login); bcryptjs computes in slices that yield to the event loop.
+      const valid = await bcryptCompare(password, hash).catch(() => false);
       return { valid, needsRehash: true };
     }
     if (!hash.startsWith('$argon2')) return { valid: false, needsRehash: false };

@@ -1,0 +1,149 @@
+import { LoggerService } from '@nestjs/common';
+import { format } from 'node:util';
+
+/** A failure the operator can act on: one line on stderr and exit code 1. */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** Wrong arguments: the message and the usage on stderr, exit code 2. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Ctrl-C at a prompt. */
+export class InterruptedError extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'InterruptedError';
+  }
+}
+
+/** The audit trail's user agent for everything the CLI does (there is no HTTP client). */
+export const CLI_USER_AGENT = 'gatehouse-cli';
+
+/** What the command prints for its caller: stdout, nothing else goes there. */
+export function out(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** Notes, warnings and errors for the operator: stderr. */
+export function note(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/**
+ * Libraries print with console.log (TypeORM's migration messages, for instance); on stdout they
+ * would corrupt `list-users --json`. The CLI writes its own output with `out`, so the console
+ * goes to stderr.
+ */
+export function redirectConsoleToStderr(): void {
+  const toStderr = (...args: unknown[]) => process.stderr.write(`${format(...args)}\n`);
+  console.log = toStderr;
+  console.info = toStderr;
+  console.debug = toStderr;
+  console.warn = toStderr;
+}
+
+/** Nest's warnings and errors on stderr, one line each (Nest's console logger prints warnings on stdout). */
+export class CliLogger implements LoggerService {
+  constructor(private readonly verbose = false) {}
+
+  log(message: unknown, ...rest: unknown[]): void {
+    if (this.verbose) this.write('info', message, rest);
+  }
+
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.write('warning', message, rest);
+  }
+
+  error(message: unknown, ...rest: unknown[]): void {
+    this.write('error', message, rest);
+  }
+
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.write('error', message, rest);
+  }
+
+  debug(): void {}
+
+  private write(level: string, message: unknown, rest: unknown[]): void {
+    // Nest passes the context last, and a stack before it for errors.
+    const context = rest.length > 0 && typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
+    const text = typeof message === 'string' ? message : JSON.stringify(message);
+    note(`${level}${context ? ` [${context}]` : ''}: ${text}`);
+    const stack = rest.length > 1 ? rest[0] : undefined;
+    if (this.verbose && typeof stack === 'string') note(stack);
+  }
+}
+
+async function readAll(stream: NodeJS.ReadStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads one line from the terminal without echoing it. */
+function promptHidden(question: string): Promise<string> {
+  const stdin = process.stdin;
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const finish = () => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+    };
+    const onData = (chunk: Buffer | string) => {
+      for (const char of chunk.toString()) {
+        if (char === '\r' || char === '\n') {
+          finish();
+          resolve(value);
+          return;
+        }
+        if (char === '\u0003' || (char === '\u0004' && value === '')) {
+          finish();
+          reject(new InterruptedError());
+          return;
+        }
+        if (char === '\u007f' || char === '\b') {
+          value = [...value].slice(0, -1).join('');
+        } else if (char >= ' ') {
+          value += char;
+        }
+      }
+    };
+    process.stderr.write(question);
+    stdin.setRawMode(true);
+    stdin.resume();
+    stdin.on('data', onData);
+  });
+}
+
+/**
+ * A password from a prompt (echo off, asked twice) when stdin is a terminal, otherwise the first
+ * line of stdin (`echo "$PW" | …`, `… < file`). Only the line break is removed.
+ */
+export async function readPassword(prompt: string): Promise<string> {
+  if (process.stdin.isTTY) {
+    const first = await promptHidden(prompt);
+    const second = await promptHidden('Repeat it: ');
+    if (first !== second) throw new CliError('the two passwords differ; nothing was changed');
+    return first;
+  }
+  const input = await readAll(process.stdin);
+  const line = input.split(/\r?\n/)[0] ?? '';
+  if (line === '') {
+    throw new CliError('no password given: pipe it on stdin (printf "%s\\n" "$PASSWORD" | …) or run in a terminal to be prompted');
+  }
+  return line;
+}
