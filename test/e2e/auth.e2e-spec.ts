@@ -296,6 +296,8 @@ describe('auth routes (e2e)', () => {
         forgeToken({ alg: 'HS256', typ: 'JWT' }, claims, 'another-secret-another-secret-another-secret'),
         tampered,
         forgeToken({ alg: 'RS256', typ: 'JWT' }, claims, TEST_JWT_SECRET),
+        forgeToken({ alg: 'ES256', typ: 'JWT' }, claims, TEST_JWT_SECRET),
+        forgeToken({ alg: 'HS512', typ: 'JWT' }, claims, TEST_JWT_SECRET),
         forgeToken({ alg: 'HS256', typ: 'JWT', kid: '../../etc/passwd' }, claims, TEST_JWT_SECRET),
         forgeToken({ alg: 'HS256', typ: 'JWT', jku: 'http://127.0.0.1/keys' }, claims, TEST_JWT_SECRET),
         forgeToken({ alg: 'HS256', typ: 'JWT' }, { sub: user.id, iat: now, exp: now + 60 }, TEST_JWT_SECRET),
