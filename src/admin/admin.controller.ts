@@ -88,8 +88,9 @@ export class AdminController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'adminPromoteUser', summary: 'Make a user superuser' })
   @ApiResponse({ status: 200, type: UserMessageDto })
-  @ApiBadRequestResponse({ description: `${BAD_ID}; User is already a superuser` })
+  @ApiBadRequestResponse({ description: `${BAD_ID}; User is already a superuser; user_id does not match the path` })
   @ApiNotFoundResponse({ description: 'User not found' })
+  @ApiUnprocessableEntityResponse({ description: 'Body validation error' })
   promote(
     @Param('user_id', ParseUserIdPipe) userId: string,
     @CurrentUser() principal: AuthPrincipal,
@@ -106,6 +107,7 @@ export class AdminController {
   @ApiBadRequestResponse({ description: `${BAD_ID}; User is not a superuser; Cannot demote yourself` })
   @ApiNotFoundResponse({ description: 'User not found' })
   @ApiConflictResponse({ description: 'LAST_SUPERUSER' })
+  @ApiUnprocessableEntityResponse({ description: 'Body validation error' })
   demote(
     @Param('user_id', ParseUserIdPipe) userId: string,
     @CurrentUser() principal: AuthPrincipal,

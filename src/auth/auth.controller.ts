@@ -44,7 +44,8 @@ export class AuthController {
   @ApiResponse({ status: 401, description: 'Invalid credentials' })
   @ApiResponse({ status: 403, description: 'Account pending approval, or registration rejected (ACCOUNT_REJECTED)' })
   @ApiResponse({ status: 422, description: 'Body validation error' })
-  @ApiResponse({ status: 429, description: 'Too many attempts from this address' })
+  @ApiResponse({ status: 429, description: 'Too many attempts from this address (Retry-After)' })
+  @ApiResponse({ status: 503, description: 'Too many logins being verified at once (LOGIN_BUSY, Retry-After)' })
   async login(@Body() dto: LoginDto, @ClientContext() context: RequestContext): Promise<LoginResponseDto> {
     try {
       return await this.auth.login(dto.username_or_email, dto.password, context);
@@ -63,7 +64,8 @@ export class AuthController {
   @ApiResponse({ status: 200, type: BearerTokenDto })
   @ApiResponse({ status: 400, description: 'LOGIN_BAD_CREDENTIALS (also for pending, rejected and inactive accounts)' })
   @ApiResponse({ status: 422, description: 'Form validation error' })
-  @ApiResponse({ status: 429, description: 'Too many attempts from this address' })
+  @ApiResponse({ status: 429, description: 'Too many attempts from this address (Retry-After)' })
+  @ApiResponse({ status: 503, description: 'Too many logins being verified at once (LOGIN_BUSY, Retry-After)' })
   async jwtLogin(@Body() dto: JwtLoginDto, @ClientContext() context: RequestContext): Promise<BearerTokenDto> {
     try {
       const { access_token, token_type } = await this.auth.login(dto.username, dto.password, context);

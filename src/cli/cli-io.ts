@@ -1,4 +1,3 @@
-import { LoggerService } from '@nestjs/common';
 import { format } from 'node:util';
 
 /** A failure the operator can act on: one line on stderr and exit code 1. */
@@ -52,38 +51,6 @@ export function redirectConsoleToStderr(): void {
   console.info = toStderr;
   console.debug = toStderr;
   console.warn = toStderr;
-}
-
-/** Nest's warnings and errors on stderr, one line each (Nest's console logger prints warnings on stdout). */
-export class CliLogger implements LoggerService {
-  constructor(private readonly verbose = false) {}
-
-  log(message: unknown, ...rest: unknown[]): void {
-    if (this.verbose) this.write('info', message, rest);
-  }
-
-  warn(message: unknown, ...rest: unknown[]): void {
-    this.write('warning', message, rest);
-  }
-
-  error(message: unknown, ...rest: unknown[]): void {
-    this.write('error', message, rest);
-  }
-
-  fatal(message: unknown, ...rest: unknown[]): void {
-    this.write('error', message, rest);
-  }
-
-  debug(): void {}
-
-  private write(level: string, message: unknown, rest: unknown[]): void {
-    // Nest passes the context last, and a stack before it for errors.
-    const context = rest.length > 0 && typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
-    const text = typeof message === 'string' ? message : JSON.stringify(message);
-    note(`${level}${context ? ` [${context}]` : ''}: ${text}`);
-    const stack = rest.length > 1 ? rest[0] : undefined;
-    if (this.verbose && typeof stack === 'string') note(stack);
-  }
 }
 
 async function readAll(stream: NodeJS.ReadStream): Promise<string> {

@@ -37,7 +37,7 @@ export class UserListDto {
   superusers: number;
   /** Active users among them. @example 1 */
   active_users: number;
-  /** Pass as `cursor` for the next page; null on the last page. @example null */
+  /** Pass as `cursor` for the next page; null on the last page. @example "eyJzIjoiY3JlYXRlZF9hdCIsInYiOiIyMDI2LTAxLTAxIiwiaSI6IjNmMWMifQ" */
   next_cursor: string | null;
 }
 

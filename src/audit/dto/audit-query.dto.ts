@@ -47,6 +47,6 @@ export class AuditEventDto {
 
 export class AuditEventPageDto {
   events: AuditEventDto[];
-  /** Pass as `cursor` for older events; null on the last page. @example null */
+  /** Pass as `cursor` for older events; null on the last page. @example "eyJhIjoiMjAyNi0wMS0wMiAwOTozMDowMCswMCIsImkiOiI0MiJ9" */
   next_cursor: string | null;
 }

@@ -28,7 +28,10 @@ export class JwtLoginDto {
 
   /** @example "password" */
   @IsOptional() @IsString() @MaxLength(64) grant_type?: string;
+  /** Accepted and ignored (OAuth2 form field). @example "" */
   @IsOptional() @IsString() @MaxLength(1024) scope?: string;
+  /** Accepted and ignored (OAuth2 form field). @example "" */
   @IsOptional() @IsString() @MaxLength(256) client_id?: string;
+  /** Accepted and ignored (OAuth2 form field). @example "" */
   @IsOptional() @IsString() @MaxLength(256) client_secret?: string;
 }

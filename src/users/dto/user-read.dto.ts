@@ -22,9 +22,9 @@ export class UserReadDto {
   approval_note: string | null;
   /** @example "University of Somewhere" */
   institution: string | null;
-  /** @example null */
+  /** Null until approved. @example "0b4c5d6e-1f20-4a3b-8c4d-5e6f7a8b9c0d" */
   approved_by: string | null;
-  /** @example null */
+  /** Null until approved. @example "2026-01-02T09:30:00.000Z" */
   approved_at: string | null;
   /** @example "2026-01-01T12:00:00.000Z" */
   created_at: string;

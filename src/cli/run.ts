@@ -1,0 +1,84 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from '../app.module';
+import { AppError } from '../common/errors/app-error';
+import { AppConfig } from '../config/app-config';
+import { resolveJwtSecret } from '../config/jwt-secret';
+import { startEmbeddedPostgres } from '../database/embedded-postgres';
+import { StorageUnavailableError } from '../user-storage/user-storage.service';
+import { usage } from './cli-args';
+import { CliError, InterruptedError, note, UsageError } from './cli-io';
+import { CliLogger, createCliRootLogger } from './cli-logging';
+import { CommandSpec, ParsedArgs } from './command';
+import { COMMANDS } from './commands';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_INTERRUPTED = 130;
+
+/** Undone in reverse order on exit, on failure and on SIGINT/SIGTERM. */
+const cleanups: Array<() => Promise<void>> = [];
+
+export async function cleanUp(): Promise<void> {
+  while (cleanups.length > 0) await cleanups.pop()!().catch(() => undefined);
+}
+
+function describe(error: unknown, verbose: boolean): string {
+  if (error instanceof AppError) {
+    const detail = error.detail as { reason?: unknown } | string;
+    return typeof detail === 'string' ? detail : String(detail.reason ?? error.code);
+  }
+  if (error instanceof StorageUnavailableError) return `${error.message} (is DATA_DIR writable?)`;
+  const message = (error as Error)?.message ?? String(error);
+  return verbose && (error as Error)?.stack ? (error as Error).stack! : message;
+}
+
+/**
+ * As main.ts does for the service: the embedded PostgreSQL under DATA_DIR when DATABASE_URL is
+ * unset (or the one a running service started there), the JWT secret, then the application
+ * context, whose start runs the migrations.
+ */
+async function startContext(config: AppConfig, verbose: boolean): Promise<INestApplicationContext> {
+  if (!config.databaseUrl) {
+    note(`DATABASE_URL is not set: using the embedded PostgreSQL under ${config.dataDir}`);
+    const embedded = await startEmbeddedPostgres(config.dataDir, {
+      log: () => undefined,
+      warn: (message) => note(`warning: ${message}`),
+    });
+    cleanups.push(() => embedded.stop());
+    config.databaseUrl = embedded.url;
+  }
+  config.jwtSecret = await resolveJwtSecret(config);
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, createCliRootLogger(config, verbose)), {
+    logger: new CliLogger(verbose),
+    abortOnError: false,
+  });
+  cleanups.push(() => app.close());
+  return app;
+}
+
+export async function execute(command: CommandSpec, args: ParsedArgs, config: AppConfig): Promise<number> {
+  const verbose = ['debug', 'trace'].includes(config.logLevel);
+  try {
+    const handler = command.load();
+    handler.validate?.(args);
+    const prepared = await handler.prepare?.(args, config);
+    const app = await startContext(config, verbose);
+    return await handler.run(app, args, prepared, config);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      note(`error: ${error.message}\n`);
+      note(usage(COMMANDS, command));
+      return EXIT_USAGE;
+    }
+    if (error instanceof InterruptedError) {
+      note('interrupted: nothing was changed');
+      return EXIT_INTERRUPTED;
+    }
+    note(`error: ${describe(error, verbose && !(error instanceof CliError))}`);
+    return EXIT_FAILURE;
+  } finally {
+    await cleanUp();
+  }
+}
