@@ -169,7 +169,9 @@ export class AuthService {
       target: user ? { id: user.id, username: user.username } : null,
       ip: context.ip,
       userAgent: context.userAgent,
-      details: { reason, identifier: identifier.slice(0, 320) },
+      // What was typed is kept only when it named an account: an unknown identifier is often a
+      // password typed into the wrong field.
+      details: user ? { reason, identifier: identifier.slice(0, 320) } : { reason },
     });
     return new LoginRefusedError(reason, answer);
   }

@@ -1,5 +1,5 @@
 /** Why a token's session no longer authenticates (the `details.reason` of `token_rejected`). */
-export type SessionRejection = 'revoked' | 'idle' | 'expired' | 'inactive';
+export type SessionRejection = 'revoked' | 'idle' | 'expired';
 
 export interface SessionTimes {
   createdAt: Date;

@@ -66,7 +66,7 @@ describe('SessionsService.check with a fake clock', () => {
     expect(await sut.check(SESSION, USER)).toEqual({ rejected: 'revoked', userId: USER });
     row.revoked_at = null;
     row.is_active = false;
-    expect(await sut.check(SESSION, USER)).toEqual({ rejected: 'inactive', userId: USER });
+    expect(await sut.check(SESSION, USER)).toEqual({ rejected: 'revoked', userId: USER });
     row.is_active = true;
     expect(await sut.check(SESSION, '7f1d2c3b-4a5e-4f60-8172-839405162738')).toEqual({ rejected: 'invalid' });
     expect(updates()).toHaveLength(0);

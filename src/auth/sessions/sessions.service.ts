@@ -69,7 +69,8 @@ export class SessionsService {
       { idleTimeoutSeconds: this.config.sessionIdleTimeoutSeconds, maxLifetimeSeconds: this.config.sessionMaxLifetimeSeconds },
     );
     if (verdict) return { rejected: verdict, userId };
-    if (!row.is_active) return { rejected: 'inactive', userId };
+    // A deactivated user's sessions are dead (SPEC §6 knows expired, idle, revoked, invalid).
+    if (!row.is_active) return { rejected: 'revoked', userId };
     if (needsTouch(row.last_seen_at, now, this.config.sessionTouchIntervalMs)) {
       await this.dataSource.query(
         `UPDATE sessions SET last_seen_at = $2 WHERE id = $1 AND last_seen_at < $2 AND revoked_at IS NULL`,
