@@ -153,6 +153,14 @@ describe('auth routes (e2e)', () => {
       expect(unknown.body).toEqual(wrong.body);
       expect(wrong.headers['www-authenticate']).toBe('Bearer');
       await eventually(async () => expect(await auditCount('login_failed', user.id)).toBeGreaterThanOrEqual(1));
+      // An unknown identifier (often a password typed into the wrong field) is not stored.
+      await eventually(async () => {
+        const rows = await t.sql<{ details: Record<string, unknown> }>(
+          `SELECT details FROM audit_events WHERE event_type = 'login_failed' AND target_id IS NULL`,
+        );
+        expect(rows.length).toBeGreaterThanOrEqual(1);
+        expect(JSON.stringify(rows)).not.toContain('nobody-here');
+      });
     });
 
     it('checks the password before revealing approval state', async () => {
