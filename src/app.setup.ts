@@ -71,6 +71,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
         imgSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
         frameAncestors: ["'none'"],
+        // helmet's default would send every asset of a plain-HTTP deployment to https://.
+        upgradeInsecureRequests: null,
       },
     },
   });
