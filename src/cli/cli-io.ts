@@ -59,6 +59,9 @@ async function readAll(stream: NodeJS.ReadStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Characters typed after the line a prompt consumed (a paste of both lines), for the next prompt. */
+let typedAhead = '';
+
 /** Reads one line from the terminal without echoing it. */
 function promptHidden(question: string): Promise<string> {
   const stdin = process.stdin;
@@ -70,29 +73,33 @@ function promptHidden(question: string): Promise<string> {
       stdin.pause();
       process.stderr.write('\n');
     };
-    const onData = (chunk: Buffer | string) => {
-      for (const char of chunk.toString()) {
+    const consume = (text: string): boolean => {
+      const chars = [...text];
+      for (let index = 0; index < chars.length; index += 1) {
+        const char = chars[index];
         if (char === '\r' || char === '\n') {
+          typedAhead = chars.slice(index + 1).join('').replace(/^\n/, '');
           finish();
           resolve(value);
-          return;
+          return true;
         }
         if (char === '\u0003' || (char === '\u0004' && value === '')) {
           finish();
           reject(new InterruptedError());
-          return;
+          return true;
         }
-        if (char === '\u007f' || char === '\b') {
-          value = [...value].slice(0, -1).join('');
-        } else if (char >= ' ') {
-          value += char;
-        }
+        if (char === '\u007f' || char === '\b') value = [...value].slice(0, -1).join('');
+        else if (char >= ' ') value += char;
       }
+      return false;
     };
+    const onData = (chunk: Buffer | string) => void consume(chunk.toString());
     process.stderr.write(question);
     stdin.setRawMode(true);
-    stdin.resume();
     stdin.on('data', onData);
+    const earlier = typedAhead;
+    typedAhead = '';
+    if (!consume(earlier)) stdin.resume();
   });
 }
 
