@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
@@ -54,6 +55,15 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // Poisoned JSON is refused by the parser, before any code of ours sees it.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // Long path ids reach our own check (400 Invalid user ID format) instead of a bare 414.
+    maxParamLength: 2048,
+    // Malformed URLs fail before routing, outside Nest's filter: answer in the same shape.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      reply
+        .code(error.statusCode && error.statusCode < 500 ? error.statusCode : 400)
+        .header('X-Request-Id', request.id)
+        .send({ detail: error.code === 'FST_ERR_BAD_URL' ? 'Malformed URL' : 'Bad request' });
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, rootLogger), adapter, {
     bufferLogs: true,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/errors/app-error';
-import { decodeCursor, encodeCursor } from '../common/http/cursor';
+import { decodeCursor, encodeCursor, PG_TIMESTAMPTZ } from '../common/http/cursor';
 import { RequestContext } from '../common/http/request-context';
 import { normaliseUserId } from '../common/http/parse-user-id.pipe';
 import { User } from '../users/user.entity';
@@ -44,6 +44,7 @@ export class AdminService {
     if (query.cursor !== undefined) {
       const cursor = decodeCursor(query.cursor, ['s', 'v', 'i'] as const);
       if (cursor.s !== sortParam) throw new AppError('INVALID_QUERY', 'Invalid cursor');
+      if (sortParam.endsWith('created_at') && !PG_TIMESTAMPTZ.test(cursor.v)) throw new AppError('INVALID_QUERY', 'Invalid cursor');
       after = { value: cursor.v, id: normaliseCursorId(cursor.i) };
     }
     const limit = query.limit ?? 100;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
-import { decodeCursor, encodeCursor } from '../common/http/cursor';
+import { decodeCursor, encodeCursor, PG_TIMESTAMPTZ } from '../common/http/cursor';
 import { normaliseUserId } from '../common/http/parse-user-id.pipe';
 import { AuditEventPageDto, AuditQueryDto } from './dto/audit-query.dto';
 
@@ -20,6 +20,14 @@ interface AuditRow {
   details: Record<string, unknown>;
 }
 
+/** An ISO 8601 date or date-time as one exact instant PostgreSQL accepts (years 1 to 9999). */
+function instant(text: string, name: string): string {
+  const date = new Date(text);
+  const year = date.getUTCFullYear();
+  if (Number.isNaN(date.getTime()) || year < 1 || year > 9999) throw new AppError('INVALID_QUERY', `Invalid ${name}`);
+  return date.toISOString();
+}
+
 /** The read side of the audit trail: newest first, keyset pages on (at, id). */
 @Injectable()
 export class AuditQueryService {
@@ -35,11 +43,11 @@ export class AuditQueryService {
     if (query.event_type) where.push(`event_type = ${param(query.event_type)}`);
     if (query.actor_id) where.push(`actor_id = ${param(normaliseUserId(query.actor_id))}::uuid`);
     if (query.target_id) where.push(`target_id = ${param(normaliseUserId(query.target_id))}::uuid`);
-    if (query.since) where.push(`at >= ${param(query.since)}::timestamptz`);
-    if (query.until) where.push(`at < ${param(query.until)}::timestamptz`);
+    if (query.since) where.push(`at >= ${param(instant(query.since, 'since'))}::timestamptz`);
+    if (query.until) where.push(`at < ${param(instant(query.until, 'until'))}::timestamptz`);
     if (query.cursor !== undefined) {
       const cursor = decodeCursor(query.cursor, ['a', 'i'] as const);
-      if (!/^\d{1,19}$/.test(cursor.i) || Number.isNaN(Date.parse(cursor.a))) throw new AppError('INVALID_QUERY', 'Invalid cursor');
+      if (!/^\d{1,18}$/.test(cursor.i) || !PG_TIMESTAMPTZ.test(cursor.a)) throw new AppError('INVALID_QUERY', 'Invalid cursor');
       where.push(`(at, id) < (${param(cursor.a)}::timestamptz, ${param(cursor.i)}::bigint)`);
     }
     const limit = query.limit ?? 100;

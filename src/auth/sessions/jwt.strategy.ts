@@ -20,10 +20,11 @@ export class TokenRejectedError extends Error {
 
 const ALLOWED_HEADER_KEYS = new Set(['alg', 'typ']);
 
-function headerOf(token: string): Record<string, unknown> | null {
+/** A JWT segment that must decode to a JSON object (header and payload alike). */
+function objectSegment(token: string, index: number): Record<string, unknown> | null {
   try {
-    const header: unknown = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'));
-    return header && typeof header === 'object' && !Array.isArray(header) ? (header as Record<string, unknown>) : null;
+    const value: unknown = JSON.parse(Buffer.from(token.split('.')[index] ?? '', 'base64url').toString('utf8'));
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
   } catch {
     return null;
   }
@@ -44,8 +45,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       // Only HS256 with no key-selection headers (kid, jku, jwk, x5u…) is ever accepted.
       // jsonwebtoken accepts a KeyObject although the typings only name string | Buffer.
       secretOrKeyProvider: (_request: unknown, rawJwt: string, done: (err: unknown, key?: Buffer) => void) => {
-        const header = headerOf(rawJwt);
-        const clean = header !== null && header.alg === 'HS256' && Object.keys(header).every((k) => ALLOWED_HEADER_KEYS.has(k));
+        const header = objectSegment(rawJwt, 0);
+        const clean =
+          header !== null &&
+          header.alg === 'HS256' &&
+          Object.keys(header).every((k) => ALLOWED_HEADER_KEYS.has(k)) &&
+          objectSegment(rawJwt, 1) !== null;
         if (clean) done(null, key as unknown as Buffer);
         else done(new TokenRejectedError('invalid'));
       },

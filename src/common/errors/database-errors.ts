@@ -30,3 +30,9 @@ export function isUniqueViolation(error: unknown): boolean {
   const driver = (error as { driverError?: { code?: string } })?.driverError ?? (error as { code?: string });
   return driver?.code === '23505';
 }
+
+/** SQLSTATE class 22 (data exception): a value PostgreSQL cannot take, such as a NUL byte or a bad date. */
+export function isInvalidInputForDatabase(error: unknown): boolean {
+  const driver = (error as { driverError?: { code?: string } })?.driverError ?? (error as { code?: string });
+  return typeof driver?.code === 'string' && driver.code.startsWith('22');
+}

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { StorageUnavailableError } from '../../user-storage/user-storage.service';
 import { AppError } from './app-error';
-import { isDatabaseUnavailable } from './database-errors';
+import { isDatabaseUnavailable, isInvalidInputForDatabase } from './database-errors';
 import { RequestValidationError } from './request-validation.error';
 
 interface Outcome {
@@ -97,6 +97,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
         body: { detail: 'Service temporarily unavailable', code: 'DATABASE_UNAVAILABLE', request_id: requestId },
         headers: { 'Retry-After': '2' },
       };
+    }
+    if (isInvalidInputForDatabase(exception)) {
+      // Defence in depth: validation should have caught it; the client still gets a 4xx.
+      this.logger.warn(`[${requestId}] input refused by PostgreSQL: ${(exception as Error)?.message}`);
+      return { status: 400, body: { detail: 'Invalid input' } };
     }
     const route = request ? `${request.method} ${request.routeOptions?.url ?? request.url}` : 'unknown route';
     this.logger.error(

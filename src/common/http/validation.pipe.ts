@@ -26,7 +26,7 @@ const FIRST_REPORTED = ['whitelistValidation', 'isString', 'isBoolean', 'isInt',
 function toIssues(errors: ValidationError[], loc: Array<string | number>): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   for (const error of errors) {
-    const here = [...loc, error.property];
+    const here = [...loc, fieldName(error.property)];
     const constraints = Object.keys(error.constraints ?? {});
     if (constraints.length > 0) {
       // Report a missing field once, as pydantic does, not once per failed constraint.
@@ -47,6 +47,36 @@ function toIssues(errors: ValidationError[], loc: Array<string | number>): Valid
 }
 
 const PRIMITIVES: unknown[] = [String, Boolean, Number, Array, Object];
+
+/** No request of ours nests deeper than this; deeper input would only exhaust the stack. */
+export const MAX_INPUT_DEPTH = 8;
+
+/** A field name as reported back: never an arbitrary text (it may be a misplaced secret). */
+const fieldName = (key: string): string => (/^[A-Za-z0-9_.-]{1,64}$/.test(key) ? key : '[invalid field name]');
+
+/**
+ * Input that no schema check should ever see: nesting past MAX_INPUT_DEPTH, NUL characters
+ * (PostgreSQL text cannot hold them) and lone UTF-16 surrogates (not text at all). Walked without
+ * recursion, so that a hostile depth cannot overflow the stack here either.
+ */
+function unacceptableInput(value: unknown, root: string): ValidationIssue | null {
+  const stack: Array<{ node: unknown; loc: Array<string | number>; depth: number }> = [{ node: value, loc: [root], depth: 0 }];
+  while (stack.length > 0) {
+    const { node, loc, depth } = stack.pop()!;
+    if (typeof node === 'string') {
+      if (node.includes('\u0000')) return { loc, msg: 'String should not contain NUL characters', type: 'string_pattern_mismatch' };
+      if (!node.isWellFormed()) return { loc, msg: 'Input should be a valid string', type: 'string_unicode' };
+      continue;
+    }
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= MAX_INPUT_DEPTH) return { loc, msg: 'Input is nested too deeply', type: 'value_error' };
+    for (const [key, inner] of Object.entries(node as Record<string, unknown>)) {
+      if (key.includes('\u0000') || !key.isWellFormed()) return { loc: [...loc, '[invalid field name]'], msg: 'Invalid field name', type: 'value_error' };
+      stack.push({ node: inner, loc: [...loc, Array.isArray(node) ? Number(key) : fieldName(key)], depth: depth + 1 });
+    }
+  }
+  return null;
+}
 
 /**
  * Validates bodies and queries against their DTO classes and reports failures in FastAPI's shape:
@@ -72,6 +102,8 @@ export class RequestValidationPipe implements PipeTransform {
         status,
       );
     }
+    const unacceptable = unacceptableInput(value, type);
+    if (unacceptable) throw new RequestValidationError([unacceptable], status);
     const instance = plainToInstance(metatype as new () => object, value, {
       enableImplicitConversion: false,
       exposeDefaultValues: true,
