@@ -16,6 +16,7 @@ import { RequestValidationPipe } from './common/http/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/app-config.module';
 import { buildDataSourceOptions } from './database/database.options';
+import { TypeOrmNestLogger } from './database/typeorm-logger';
 import { UserStorageModule } from './user-storage/user-storage.module';
 import { UsersModule } from './users/users.module';
 
@@ -34,6 +35,8 @@ export class AppModule {
         TypeOrmModule.forRoot({
           ...buildDataSourceOptions(config.databaseUrl, config.databasePoolSize),
           migrationsRun: true,
+          logger: new TypeOrmNestLogger(),
+          maxQueryExecutionTime: 2000,
           retryAttempts: 2,
           retryDelay: 1000,
         }),

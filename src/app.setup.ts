@@ -56,7 +56,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     // Long path ids reach our own check (400 Invalid user ID format) instead of a bare 414.
-    maxParamLength: 2048,
+    routerOptions: { maxParamLength: 2048 },
     // Malformed URLs fail before routing, outside Nest's filter: answer in the same shape.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       reply

@@ -8,7 +8,7 @@ import { isoOrNull } from '../users/user.mapper';
 import { Actor, UserAdministrationService, UserChanges } from '../users/user-administration.service';
 import { SortField, UserDirectoryService } from '../users/user-directory.service';
 import { UsersService } from '../users/users.service';
-import { AdminCreateUserDto, ListUsersQueryDto } from './dto/admin-requests.dto';
+import { AdminCreateUserDto, AdminUpdateUserDto, ListUsersQueryDto } from './dto/admin-requests.dto';
 import {
   ApprovalResultDto,
   MessageDto,
@@ -103,7 +103,9 @@ export class AdminService {
     return { message: 'User created successfully', user: summary(user) };
   }
 
-  async updateUser(actor: Actor, userId: string, changes: UserChanges, context: RequestContext): Promise<UserMessageDto> {
+  async updateUser(actor: Actor, userId: string, body: AdminUpdateUserDto, context: RequestContext): Promise<UserMessageDto> {
+    // As in the seed, a field sent as null is left unchanged.
+    const changes: UserChanges = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null && value !== undefined));
     const user = await this.administration.update(actor, userId, changes, context);
     return { message: 'User updated successfully', user: summary(user) };
   }

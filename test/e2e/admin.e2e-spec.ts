@@ -202,6 +202,9 @@ describe('admin routes (e2e)', () => {
       expect(audit.details).toEqual({ changes: { username: { old: user.username, new: renamed }, is_active: { old: true, new: false } } });
       expect(await auditRows('session_revoked', user.id)).toHaveLength(1);
       await t.http.patch(`/api/admin/users/${user.id.replace(/-/g, '')}`).set(adminAuth).send({ is_active: true }).expect(200);
+      // A field sent as null is left unchanged (seed: `if user_data.username is not None`).
+      const kept = await t.http.put(`/api/admin/users/${user.id}`).set(adminAuth).send({ username: null, email: null }).expect(200);
+      expect(kept.body.user).toMatchObject({ username: renamed, email: user.email, is_active: true });
     });
 
     it('refuses to demote or deactivate yourself, duplicates (409), and unknown fields (422)', async () => {
