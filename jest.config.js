@@ -14,7 +14,9 @@ const swc = [
 ];
 
 // NestJS 12 ships ESM only: let swc transform it (and its ESM-only helpers) for Jest on Node 20.
-const transformIgnorePatterns = ['/node_modules/(?!.*/node_modules/)(?!(@nestjs|cookie|content-disposition|file-type|uint8array-extras|strtok3|token-types|@tokenizer)/)'];
+const transformIgnorePatterns = [
+  '/node_modules/(?!.*/node_modules/)(?!(@nestjs|cookie|content-disposition|file-type|uint8array-extras|strtok3|token-types|@tokenizer)/)',
+];
 
 const common = {
   transform: { '^.+\\.(t|j|mj)s$': swc },

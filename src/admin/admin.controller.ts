@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOperation, ApiResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import type { AuthPrincipal } from '../auth/sessions/auth-principal';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { SuperuserOnly } from '../common/decorators/superuser-only.decorator';
@@ -150,7 +158,10 @@ export class AdminController {
 
   @Post('users/:user_id/approve')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ operationId: 'adminApproveUser', summary: 'Approve (approved: true) or reject (approved: false) a registration' })
+  @ApiOperation({
+    operationId: 'adminApproveUser',
+    summary: 'Approve (approved: true) or reject (approved: false) a registration',
+  })
   @ApiResponse({ status: 200, type: ApprovalResultDto })
   @ApiBadRequestResponse({ description: `${BAD_ID}; User is already approved` })
   @ApiNotFoundResponse({ description: 'User not found' })

@@ -44,7 +44,8 @@ export class AdminService {
     if (query.cursor !== undefined) {
       const cursor = decodeCursor(query.cursor, ['s', 'v', 'i'] as const);
       if (cursor.s !== sortParam) throw new AppError('INVALID_QUERY', 'Invalid cursor');
-      if (sortParam.endsWith('created_at') && !PG_TIMESTAMPTZ.test(cursor.v)) throw new AppError('INVALID_QUERY', 'Invalid cursor');
+      if (sortParam.endsWith('created_at') && !PG_TIMESTAMPTZ.test(cursor.v))
+        throw new AppError('INVALID_QUERY', 'Invalid cursor');
       after = { value: cursor.v, id: normaliseCursorId(cursor.i) };
     }
     const limit = query.limit ?? 100;
@@ -96,8 +97,7 @@ export class AdminService {
         origin: { admin: actor, isActive, isSuperuser },
         context,
         duplicate: new AppError('USER_ALREADY_EXISTS', 'USER_ALREADY_EXISTS'),
-        within: (manager, created) =>
-          this.users.recordAdminCreation(manager, actor, created, context),
+        within: (manager, created) => this.users.recordAdminCreation(manager, actor, created, context),
       },
     );
     return { message: 'User created successfully', user: summary(user) };
@@ -105,18 +105,30 @@ export class AdminService {
 
   async updateUser(actor: Actor, userId: string, body: AdminUpdateUserDto, context: RequestContext): Promise<UserMessageDto> {
     // As in the seed, a field sent as null is left unchanged.
-    const changes: UserChanges = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null && value !== undefined));
+    const changes: UserChanges = Object.fromEntries(
+      Object.entries(body).filter(([, value]) => value !== null && value !== undefined),
+    );
     const user = await this.administration.update(actor, userId, changes, context);
     return { message: 'User updated successfully', user: summary(user) };
   }
 
-  async promote(actor: Actor, userId: string, body: { reason?: string | null; user_id?: string }, context: RequestContext): Promise<UserMessageDto> {
+  async promote(
+    actor: Actor,
+    userId: string,
+    body: { reason?: string | null; user_id?: string },
+    context: RequestContext,
+  ): Promise<UserMessageDto> {
     this.assertBodyIdMatches(userId, body.user_id);
     const user = await this.administration.promote(actor, userId, body.reason ?? null, context);
     return { message: `User '${user.username}' promoted to superuser successfully`, user: summary(user) };
   }
 
-  async demote(actor: Actor, userId: string, body: { reason?: string | null; user_id?: string }, context: RequestContext): Promise<UserMessageDto> {
+  async demote(
+    actor: Actor,
+    userId: string,
+    body: { reason?: string | null; user_id?: string },
+    context: RequestContext,
+  ): Promise<UserMessageDto> {
     this.assertBodyIdMatches(userId, body.user_id);
     const user = await this.administration.demote(actor, userId, body.reason ?? null, context);
     return { message: `User '${user.username}' demoted from superuser successfully`, user: summary(user) };
@@ -157,7 +169,13 @@ export class AdminService {
     };
   }
 
-  async decide(actor: Actor, userId: string, approved: boolean, reason: string | null, context: RequestContext): Promise<ApprovalResultDto> {
+  async decide(
+    actor: Actor,
+    userId: string,
+    approved: boolean,
+    reason: string | null,
+    context: RequestContext,
+  ): Promise<ApprovalResultDto> {
     const user = await this.administration.decide(actor, userId, approved, reason, context);
     return {
       message: `User '${user.username}' ${approved ? 'approved' : 'rejected'} successfully`,

@@ -52,13 +52,18 @@ export class AuditService {
       details,
     };
     await (manager ?? this.dataSource.manager).insert(AuditEvent, row as QueryDeepPartialEntity<AuditEvent>);
-    this.logger.log({ msg: 'security event', event_type: row.eventType, actor_id: row.actorId, target_id: row.targetId, ip: row.ip, details });
+    this.logger.log({
+      msg: 'security event',
+      event_type: row.eventType,
+      actor_id: row.actorId,
+      target_id: row.targetId,
+      ip: row.ip,
+      details,
+    });
   }
 
   /** For events outside any change (a rejected token): a failure to write must not fail the request. */
   recordDetached(record: AuditRecord): void {
-    this.record(null, record).catch((error: Error) =>
-      this.logger.warn(`could not record ${record.eventType}: ${error.message}`),
-    );
+    this.record(null, record).catch((error: Error) => this.logger.warn(`could not record ${record.eventType}: ${error.message}`));
   }
 }

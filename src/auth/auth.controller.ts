@@ -23,7 +23,10 @@ export class AuthController {
   @SkipThrottle({ login: true })
   @Post('register')
   @HttpCode(HttpStatus.CREATED)
-  @ApiOperation({ operationId: 'register', summary: 'Register; the account waits for admin approval (the first user becomes superuser)' })
+  @ApiOperation({
+    operationId: 'register',
+    summary: 'Register; the account waits for admin approval (the first user becomes superuser)',
+  })
   @ApiResponse({ status: 201, type: UserReadDto })
   @ApiResponse({ status: 400, description: 'REGISTER_USER_ALREADY_EXISTS or REGISTER_INVALID_PASSWORD' })
   @ApiResponse({ status: 422, description: 'Body validation error' })

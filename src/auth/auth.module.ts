@@ -30,12 +30,7 @@ import { TokenService } from './sessions/token.service';
     SessionsModule,
   ],
   controllers: [AuthController],
-  providers: [
-    AuthService,
-    TokenService,
-    JwtStrategy,
-    { provide: APP_GUARD, useClass: JwtAuthGuard },
-  ],
+  providers: [AuthService, TokenService, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }],
   exports: [PasswordModule],
 })
 export class AuthModule {}

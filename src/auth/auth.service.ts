@@ -83,7 +83,13 @@ export class AuthService {
     if (needsRehash) await this.users.replacePasswordHash(user.id, await this.hasher.hash(password));
 
     if (user.approvalStatus === 'rejected') {
-      throw this.refuse('rejected', new AppError('ACCOUNT_REJECTED', 'Account registration was rejected'), user, identifier, context);
+      throw this.refuse(
+        'rejected',
+        new AppError('ACCOUNT_REJECTED', 'Account registration was rejected'),
+        user,
+        identifier,
+        context,
+      );
     }
     if (!user.isApproved) {
       throw this.refuse(

@@ -28,15 +28,24 @@ const usageError = (argv: string[]) => {
 
 describe('parseInvocation', () => {
   it('parses options and positionals without loading the command', () => {
-    const sut = parseInvocation(['create-superuser', '--username', 'ada', '--email=ada@example.org', '--promote-existing'], COMMANDS);
-    expect(sut).toMatchObject({ help: false, args: { values: { username: 'ada', email: 'ada@example.org', 'promote-existing': true }, positionals: [] } });
+    const sut = parseInvocation(
+      ['create-superuser', '--username', 'ada', '--email=ada@example.org', '--promote-existing'],
+      COMMANDS,
+    );
+    expect(sut).toMatchObject({
+      help: false,
+      args: { values: { username: 'ada', email: 'ada@example.org', 'promote-existing': true }, positionals: [] },
+    });
     expect(parseInvocation(['reset-password', 'ada'], COMMANDS)).toMatchObject({ args: { positionals: ['ada'] } });
     expect(load).not.toHaveBeenCalled();
   });
 
   it('answers help for the program and for one command', () => {
     expect(parseInvocation(['--help'], COMMANDS)).toEqual({ help: true, command: undefined });
-    expect(parseInvocation(['reset-password', '-h'], COMMANDS)).toMatchObject({ help: true, command: { name: 'reset-password' } });
+    expect(parseInvocation(['reset-password', '-h'], COMMANDS)).toMatchObject({
+      help: true,
+      command: { name: 'reset-password' },
+    });
   });
 
   it('names what is wrong', () => {

@@ -78,7 +78,10 @@ function promptHidden(question: string): Promise<string> {
       for (let index = 0; index < chars.length; index += 1) {
         const char = chars[index];
         if (char === '\r' || char === '\n') {
-          typedAhead = chars.slice(index + 1).join('').replace(/^\n/, '');
+          typedAhead = chars
+            .slice(index + 1)
+            .join('')
+            .replace(/^\n/, '');
           finish();
           resolve(value);
           return true;
@@ -117,7 +120,9 @@ export async function readPassword(prompt: string): Promise<string> {
   const input = await readAll(process.stdin);
   const line = input.split(/\r?\n/)[0] ?? '';
   if (line === '') {
-    throw new CliError('no password given: pipe it on stdin (printf "%s\\n" "$PASSWORD" | …) or run in a terminal to be prompted');
+    throw new CliError(
+      'no password given: pipe it on stdin (printf "%s\\n" "$PASSWORD" | …) or run in a terminal to be prompted',
+    );
   }
   return line;
 }

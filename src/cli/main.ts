@@ -15,6 +15,8 @@ import { COMMANDS } from './commands';
 type Run = typeof import('./run');
 
 let run: Run | undefined;
+// Loaded on demand: usage and config errors answer without loading Nest and TypeORM.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const loadRun = (): Run => (run ??= require('./run') as Run);
 
 function readConfig(): AppConfig | undefined {
@@ -37,7 +39,12 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     note(`error: ${error.message}\n`);
-    note(usage(COMMANDS, COMMANDS.find((candidate) => candidate.name === error.command)));
+    note(
+      usage(
+        COMMANDS,
+        COMMANDS.find((candidate) => candidate.name === error.command),
+      ),
+    );
     return 2;
   }
   if (invocation.help) {
@@ -59,7 +66,10 @@ async function stop(code: number): Promise<void> {
   exit(code);
 }
 
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
   process.once(signal, () => {
     note(`${signal} received: stopping`);
     void stop(code);

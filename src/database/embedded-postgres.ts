@@ -1,7 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadBinaries, reachableBinaries, repairLibrarySymlinks } from './embedded/binaries';
-import { buildUrl, checkClusterVersion, ensureDatabase, initCluster, startServer, stopServer, SUPERUSER } from './embedded/cluster';
+import {
+  buildUrl,
+  checkClusterVersion,
+  ensureDatabase,
+  initCluster,
+  startServer,
+  stopServer,
+  SUPERUSER,
+} from './embedded/cluster';
 import { EmbeddedPostgresError, EmbeddedPostgresLogger } from './embedded/common';
 import { acquireStartLock, dataDirPaths, forgetOwner, isOwnerAlive, readOrCreatePassword, writeOwner } from './embedded/data-dir';
 import { fixClusterOwnership, prepareDataDir, resolveServerUser } from './embedded/os-user';

@@ -27,6 +27,8 @@ type SqliteConstructor = typeof BetterSqlite3;
  */
 function loadSqlite(): SqliteConstructor {
   try {
+    // An optional dependency, loaded only when an import runs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require('better-sqlite3') as SqliteConstructor;
   } catch (error) {
     throw new LegacyDatabaseError(

@@ -32,7 +32,8 @@ export interface LegacyUser {
   unusableHash: boolean;
 }
 
-export type LegacyUserResult = { user: LegacyUser } | { invalid: string; id: string | null; username: string | null; email: string | null };
+export type LegacyUserResult =
+  { user: LegacyUser } | { invalid: string; id: string | null; username: string | null; email: string | null };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const HEX32 = /^[0-9a-f]{32}$/;
@@ -44,7 +45,11 @@ const USERNAME_MAX = 150;
 export function normaliseUuid(value: unknown): string | null {
   let text: string;
   if (Buffer.isBuffer(value) && value.length === 16) text = value.toString('hex');
-  else if (typeof value === 'string') text = value.trim().toLowerCase().replace(/^\{(.*)\}$/, '$1');
+  else if (typeof value === 'string')
+    text = value
+      .trim()
+      .toLowerCase()
+      .replace(/^\{(.*)\}$/, '$1');
   else return null;
   if (HEX32.test(text)) {
     text = `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`;
@@ -63,8 +68,7 @@ export function toBoolean(value: unknown, fallback: boolean): boolean {
   return fallback;
 }
 
-const TIMESTAMP =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /**
  * SQLAlchemy stores DateTime in SQLite as text (`2024-05-01 12:30:00.123456`), naive and in UTC

@@ -36,7 +36,10 @@ export function createRootLogger(config: AppConfig, destination?: DestinationStr
   };
   if (destination) return pino(options, destination);
   if (!config.isProduction && process.stdout.isTTY) {
-    return pino({ ...options, transport: { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } } });
+    return pino({
+      ...options,
+      transport: { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } },
+    });
   }
   return pino(options);
 }

@@ -11,10 +11,7 @@ export class MetricsService {
   private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   private readonly logins: Counter<'outcome'>;
 
-  constructor(
-    @InjectDataSource() dataSource: DataSource,
-    config: AppConfig,
-  ) {
+  constructor(@InjectDataSource() dataSource: DataSource, config: AppConfig) {
     collectDefaultMetrics({ register: this.registry, prefix: 'gatehouse_' });
     this.httpDuration = new Histogram({
       name: 'gatehouse_http_request_duration_seconds',

@@ -28,7 +28,11 @@ export function sortedJson(value: unknown): string {
  * Preview mode builds the module graph without instantiating providers: no database is needed.
  */
 async function main(): Promise<void> {
-  const config = loadConfig({ DATABASE_URL: 'postgres://openapi@127.0.0.1:1/unused', JWT_SECRET: 'x'.repeat(32), LOG_LEVEL: 'silent' });
+  const config = loadConfig({
+    DATABASE_URL: 'postgres://openapi@127.0.0.1:1/unused',
+    JWT_SECRET: 'x'.repeat(32),
+    LOG_LEVEL: 'silent',
+  });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, pino({ level: 'silent' })),
     new FastifyAdapter(),

@@ -107,7 +107,14 @@ export class UserStorageService {
   async hasCompleteTree(userId: string): Promise<boolean> {
     const dir = this.userDir(userId);
     const entries = [...USER_SUBDIRECTORIES, ...USER_REGISTRY_FILES].map((name) => path.join(dir, name));
-    const present = await Promise.all(entries.map((entry) => fs.access(entry).then(() => true, () => false)));
+    const present = await Promise.all(
+      entries.map((entry) =>
+        fs.access(entry).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
     return present.every(Boolean);
   }
 

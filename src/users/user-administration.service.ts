@@ -36,8 +36,7 @@ interface Locked {
   authorize: () => void;
 }
 
-const lastSuperuser = () =>
-  new AppError('LAST_SUPERUSER', 'Operation would leave no active superuser');
+const lastSuperuser = () => new AppError('LAST_SUPERUSER', 'Operation would leave no active superuser');
 const userNotFound = () => new AppError('USER_NOT_FOUND', 'User not found');
 const alreadyExists = () => new AppError('USER_ALREADY_EXISTS', 'USER_ALREADY_EXISTS');
 
@@ -63,14 +62,20 @@ export class UserAdministrationService {
     try {
       return await this.locked(actor, targetId, async ({ manager, target, superusers, authorize }) => {
         const self = target.id === actor.id;
-        if (self && changes.is_superuser === false && target.isSuperuser) throw new AppError('CANNOT_DEMOTE_SELF', 'Cannot demote yourself');
-        if (self && changes.is_active === false && target.isActive) throw new AppError('CANNOT_DEACTIVATE_SELF', 'Cannot deactivate yourself');
-        const losesPower =
-          superusers.has(target.id) && (changes.is_superuser === false || changes.is_active === false);
+        if (self && changes.is_superuser === false && target.isSuperuser)
+          throw new AppError('CANNOT_DEMOTE_SELF', 'Cannot demote yourself');
+        if (self && changes.is_active === false && target.isActive)
+          throw new AppError('CANNOT_DEACTIVATE_SELF', 'Cannot deactivate yourself');
+        const losesPower = superusers.has(target.id) && (changes.is_superuser === false || changes.is_active === false);
         if (losesPower && superusers.size <= 1) throw lastSuperuser();
         if (
           (changes.username !== undefined || changes.email !== undefined) &&
-          (await this.users.identifierTaken(manager, changes.username ?? target.username, changes.email ?? target.email, target.id))
+          (await this.users.identifierTaken(
+            manager,
+            changes.username ?? target.username,
+            changes.email ?? target.email,
+            target.id,
+          ))
         ) {
           throw alreadyExists();
         }
@@ -146,13 +151,27 @@ export class UserAdministrationService {
         await manager.update(
           User,
           { id: target.id },
-          { isApproved: true, isActive: true, approvalStatus: 'approved', approvedBy: actor.id, approvedAt: this.clock.now(), rejectionReason: null },
+          {
+            isApproved: true,
+            isActive: true,
+            approvalStatus: 'approved',
+            approvedBy: actor.id,
+            approvedAt: this.clock.now(),
+            rejectionReason: null,
+          },
         );
       } else {
         await manager.update(
           User,
           { id: target.id },
-          { isApproved: false, isActive: false, approvalStatus: 'rejected', approvedBy: null, approvedAt: null, rejectionReason: reason },
+          {
+            isApproved: false,
+            isActive: false,
+            approvalStatus: 'rejected',
+            approvedBy: null,
+            approvedAt: null,
+            rejectionReason: reason,
+          },
         );
         await this.endSessions(manager, actor, target, 'rejected', context);
       }

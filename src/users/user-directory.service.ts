@@ -141,7 +141,9 @@ export class UserDirectoryService {
   }
 
   /** Pending registrations, oldest first. */
-  pending(): Promise<Array<Pick<UserListRow, 'id' | 'username' | 'email' | 'approval_note' | 'institution' | 'created_at' | 'is_active'>>> {
+  pending(): Promise<
+    Array<Pick<UserListRow, 'id' | 'username' | 'email' | 'approval_note' | 'institution' | 'created_at' | 'is_active'>>
+  > {
     return this.dataSource.query(
       `SELECT id, username, email, approval_note, institution, created_at, is_active
          FROM users WHERE approval_status = 'pending' ORDER BY created_at, id`,

@@ -12,7 +12,10 @@ function fakeManager(usersExistAnswers: boolean[]) {
       if (sql.includes('pg_advisory_xact_lock')) return [{}];
       return [];
     }),
-    create: jest.fn((_entity: unknown, value: Record<string, unknown>) => ({ ...value, id: '0b4c5d6e-1f20-4a3b-8c4d-5e6f7a8b9c0d' })),
+    create: jest.fn((_entity: unknown, value: Record<string, unknown>) => ({
+      ...value,
+      id: '0b4c5d6e-1f20-4a3b-8c4d-5e6f7a8b9c0d',
+    })),
     insert: jest.fn(async (_entity: unknown, value: Record<string, unknown>) => inserted.push(value)),
     findOneByOrFail: jest.fn(async () => ({ ...inserted[0], createdAt: new Date() })),
   };
@@ -48,7 +51,10 @@ describe('UsersService first-user rule', () => {
     const { sut, audit } = build(manager);
     await sut.create(input, self);
     expect(inserted[0]).toMatchObject({ isSuperuser: false, isApproved: false, isActive: false, approvalStatus: 'pending' });
-    expect(audit.record).not.toHaveBeenCalledWith(manager, expect.objectContaining({ eventType: 'first_user_superuser_promotion' }));
+    expect(audit.record).not.toHaveBeenCalledWith(
+      manager,
+      expect.objectContaining({ eventType: 'first_user_superuser_promotion' }),
+    );
   });
 
   it('skips the lock entirely once users exist', async () => {

@@ -139,7 +139,12 @@ export class UsersService {
   }
 
   /** The admin's audit event for a user it created, inside the creating transaction. */
-  recordAdminCreation(manager: EntityManager, admin: { id: string; username: string }, user: User, context: RequestContext): Promise<void> {
+  recordAdminCreation(
+    manager: EntityManager,
+    admin: { id: string; username: string },
+    user: User,
+    context: RequestContext,
+  ): Promise<void> {
     return this.audit.record(manager, {
       eventType: 'admin_user_creation',
       actor: admin,

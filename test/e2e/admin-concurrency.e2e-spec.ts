@@ -104,12 +104,16 @@ describe('admin invariants under concurrency (e2e, each scenario 20 times)', () 
     for (let round = 0; round < ROUNDS; round++) {
       const pending = await register(t, newCredentials('waiting')).expect(201);
       const responses = await Promise.all(
-        Array.from({ length: 20 }, () => t.http.post(`/api/admin/users/${pending.body.id}/approve`).set(auth).send({ approved: true })),
+        Array.from({ length: 20 }, () =>
+          t.http.post(`/api/admin/users/${pending.body.id}/approve`).set(auth).send({ approved: true }),
+        ),
       );
       const statuses = responses.map((r) => r.status);
       expect(statuses.filter((s) => s === 200)).toHaveLength(1);
       expect(statuses.filter((s) => s === 400)).toHaveLength(19);
-      const audits = await t.sql(`SELECT 1 FROM audit_events WHERE event_type = 'admin_user_approved' AND target_id = $1`, [pending.body.id]);
+      const audits = await t.sql(`SELECT 1 FROM audit_events WHERE event_type = 'admin_user_approved' AND target_id = $1`, [
+        pending.body.id,
+      ]);
       expect(audits).toHaveLength(1);
     }
   });
@@ -119,10 +123,14 @@ describe('admin invariants under concurrency (e2e, each scenario 20 times)', () 
     const auth = await bearer(admin);
     for (let round = 0; round < ROUNDS; round++) {
       const victim = await createActiveUser(t, 'victim');
-      const responses = await Promise.all(Array.from({ length: 8 }, () => t.http.delete(`/api/admin/users/${victim.id}`).set(auth)));
+      const responses = await Promise.all(
+        Array.from({ length: 8 }, () => t.http.delete(`/api/admin/users/${victim.id}`).set(auth)),
+      );
       const statuses = responses.map((r) => r.status).sort();
       expect(statuses).toEqual([200, 404, 404, 404, 404, 404, 404, 404]);
-      const audits = await t.sql(`SELECT 1 FROM audit_events WHERE event_type = 'admin_user_deletion' AND target_id = $1`, [victim.id]);
+      const audits = await t.sql(`SELECT 1 FROM audit_events WHERE event_type = 'admin_user_deletion' AND target_id = $1`, [
+        victim.id,
+      ]);
       expect(audits).toHaveLength(1);
     }
   });

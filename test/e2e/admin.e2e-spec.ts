@@ -31,7 +31,8 @@ describe('admin routes (e2e)', () => {
       'SELECT actor_id, details, ip, user_agent FROM audit_events WHERE event_type = $1 AND target_id = $2',
       [eventType, targetId],
     );
-  const pendingUser = async () => (await register(t, newCredentials('pending')).expect(201)).body as { id: string; username: string };
+  const pendingUser = async () =>
+    (await register(t, newCredentials('pending')).expect(201)).body as { id: string; username: string };
 
   const UNKNOWN = '0f0e0d0c-0b0a-4908-8706-050403020100';
   const ROUTES: Array<{ method: Method; path: string; body?: unknown; withId?: boolean }> = [
@@ -81,14 +82,30 @@ describe('admin routes (e2e)', () => {
       expect(response.body.users.length).toBeGreaterThanOrEqual(2);
       expect(Object.keys(response.body.users[0]).sort()).toEqual(
         [
-          'id', 'username', 'email', 'is_active', 'is_superuser', 'is_verified', 'is_approved', 'approval_status',
-          'approval_note', 'institution', 'approved_by', 'approved_at', 'created_at',
+          'id',
+          'username',
+          'email',
+          'is_active',
+          'is_superuser',
+          'is_verified',
+          'is_approved',
+          'approval_status',
+          'approval_note',
+          'institution',
+          'approved_by',
+          'approved_at',
+          'created_at',
         ].sort(),
       );
       const [counts] = await t.sql<{ total: number; su: number; active: number }>(
         'SELECT count(*)::int AS total, count(*) FILTER (WHERE is_superuser)::int AS su, count(*) FILTER (WHERE is_active)::int AS active FROM users',
       );
-      expect(response.body).toMatchObject({ total: counts.total, superusers: counts.su, active_users: counts.active, next_cursor: null });
+      expect(response.body).toMatchObject({
+        total: counts.total,
+        superusers: counts.su,
+        active_users: counts.active,
+        next_cursor: null,
+      });
       expect(JSON.stringify(response.body)).not.toMatch(/hashed_password|argon2/);
     });
 
@@ -163,26 +180,51 @@ describe('admin routes (e2e)', () => {
         .expect(201);
       expect(response.body).toEqual({
         message: 'User created successfully',
-        user: { id: expect.any(String), username: credentials.username, email: credentials.email, is_active: true, is_superuser: true },
+        user: {
+          id: expect.any(String),
+          username: credentials.username,
+          email: credentials.email,
+          is_active: true,
+          is_superuser: true,
+        },
       });
-      const [row] = await t.sql<{ approval_status: string; approved_by: string }>('SELECT approval_status, approved_by FROM users WHERE id = $1', [response.body.user.id]);
+      const [row] = await t.sql<{ approval_status: string; approved_by: string }>(
+        'SELECT approval_status, approved_by FROM users WHERE id = $1',
+        [response.body.user.id],
+      );
       expect(row).toEqual({ approval_status: 'approved', approved_by: admin.id });
       expect(existsSync(path.join(t.dataDir, 'users', response.body.user.id, 'node_registry.json'))).toBe(true);
       const [audit] = await auditRows('admin_user_creation', response.body.user.id);
       expect(audit).toMatchObject({ actor_id: admin.id, user_agent: 'admin-console/1.0', details: { is_superuser: true } });
       await loginToken(t, credentials.username, credentials.password);
 
-      const inactive = await t.http.post('/api/admin/users').set(adminAuth).send({ ...newCredentials('off'), is_active: false }).expect(201);
+      const inactive = await t.http
+        .post('/api/admin/users')
+        .set(adminAuth)
+        .send({ ...newCredentials('off'), is_active: false })
+        .expect(201);
       expect(inactive.body.user).toMatchObject({ is_active: false, is_superuser: false });
     });
 
     it('answers 409 USER_ALREADY_EXISTS for a duplicate, 400 for a weak password, 422 for a bad body', async () => {
-      const duplicate = await t.http.post('/api/admin/users').set(adminAuth).send({ ...newCredentials(), email: admin.email.toUpperCase() }).expect(409);
+      const duplicate = await t.http
+        .post('/api/admin/users')
+        .set(adminAuth)
+        .send({ ...newCredentials(), email: admin.email.toUpperCase() })
+        .expect(409);
       expect(duplicate.body).toMatchObject({ code: 'USER_ALREADY_EXISTS' });
-      const weak = await t.http.post('/api/admin/users').set(adminAuth).send({ ...newCredentials(), password: 'short' }).expect(400);
+      const weak = await t.http
+        .post('/api/admin/users')
+        .set(adminAuth)
+        .send({ ...newCredentials(), password: 'short' })
+        .expect(400);
       expect(weak.body.detail.code).toBe('REGISTER_INVALID_PASSWORD');
       await t.http.post('/api/admin/users').set(adminAuth).send({ username: 'nobody' }).expect(422);
-      await t.http.post('/api/admin/users').set(adminAuth).send({ ...newCredentials(), is_superuser: 'yes' }).expect(422);
+      await t.http
+        .post('/api/admin/users')
+        .set(adminAuth)
+        .send({ ...newCredentials(), is_superuser: 'yes' })
+        .expect(422);
     });
   });
 
@@ -192,18 +234,32 @@ describe('admin routes (e2e)', () => {
       const token = await loginToken(t, user.username, user.password);
       await t.http.get('/api/whoami').set('Authorization', `Bearer ${token}`).expect(200);
       const renamed = `${user.username}x`;
-      const response = await t.http.put(`/api/admin/users/${user.id}`).set(adminAuth).send({ username: renamed, is_active: false }).expect(200);
+      const response = await t.http
+        .put(`/api/admin/users/${user.id}`)
+        .set(adminAuth)
+        .send({ username: renamed, is_active: false })
+        .expect(200);
       expect(response.body).toEqual({
         message: 'User updated successfully',
         user: { id: user.id, username: renamed, email: user.email, is_active: false, is_superuser: false },
       });
       await t.http.get('/api/whoami').set('Authorization', `Bearer ${token}`).expect(401);
       const [audit] = await auditRows('admin_user_update', user.id);
-      expect(audit.details).toEqual({ changes: { username: { old: user.username, new: renamed }, is_active: { old: true, new: false } } });
+      expect(audit.details).toEqual({
+        changes: { username: { old: user.username, new: renamed }, is_active: { old: true, new: false } },
+      });
       expect(await auditRows('session_revoked', user.id)).toHaveLength(1);
-      await t.http.patch(`/api/admin/users/${user.id.replace(/-/g, '')}`).set(adminAuth).send({ is_active: true }).expect(200);
+      await t.http
+        .patch(`/api/admin/users/${user.id.replace(/-/g, '')}`)
+        .set(adminAuth)
+        .send({ is_active: true })
+        .expect(200);
       // A field sent as null is left unchanged (seed: `if user_data.username is not None`).
-      const kept = await t.http.put(`/api/admin/users/${user.id}`).set(adminAuth).send({ username: null, email: null }).expect(200);
+      const kept = await t.http
+        .put(`/api/admin/users/${user.id}`)
+        .set(adminAuth)
+        .send({ username: null, email: null })
+        .expect(200);
       expect(kept.body.user).toMatchObject({ username: renamed, email: user.email, is_active: true });
     });
 
@@ -214,7 +270,12 @@ describe('admin routes (e2e)', () => {
       expect(off.body).toEqual({ detail: 'Cannot deactivate yourself' });
       const dup = await t.http.put(`/api/admin/users/${plain.id}`).set(adminAuth).send({ email: admin.email }).expect(409);
       expect(dup.body.code).toBe('USER_ALREADY_EXISTS');
-      for (const field of [{ password: 'new-password-1' }, { is_approved: true }, { hashed_password: 'x' }, { institution: 'x' }]) {
+      for (const field of [
+        { password: 'new-password-1' },
+        { is_approved: true },
+        { hashed_password: 'x' },
+        { institution: 'x' },
+      ]) {
         await t.http.put(`/api/admin/users/${plain.id}`).set(adminAuth).send(field).expect(422);
       }
       const [row] = await t.sql<{ email: string }>('SELECT email FROM users WHERE id = $1', [plain.id]);
@@ -227,7 +288,11 @@ describe('admin routes (e2e)', () => {
       const user = await createActiveUser(t, 'climber');
       const auth = { Authorization: `Bearer ${await loginToken(t, user.username, user.password)}` };
       await t.http.get('/api/admin/stats').set(auth).expect(403);
-      const promoted = await t.http.post(`/api/admin/users/${user.id}/promote`).set(adminAuth).send({ reason: 'runs onboarding' }).expect(200);
+      const promoted = await t.http
+        .post(`/api/admin/users/${user.id}/promote`)
+        .set(adminAuth)
+        .send({ reason: 'runs onboarding' })
+        .expect(200);
       expect(promoted.body).toEqual({
         message: `User '${user.username}' promoted to superuser successfully`,
         user: { id: user.id, username: user.username, email: user.email, is_active: true, is_superuser: true },
@@ -306,21 +371,41 @@ describe('admin routes (e2e)', () => {
         ['id', 'username', 'email', 'approval_note', 'institution', 'created_at', 'is_active'].sort(),
       );
 
-      const approved = await t.http.post(`/api/admin/users/${first.id}/approve`).set(adminAuth).send({ approved: true, reason: 'ok' }).expect(200);
+      const approved = await t.http
+        .post(`/api/admin/users/${first.id}/approve`)
+        .set(adminAuth)
+        .send({ approved: true, reason: 'ok' })
+        .expect(200);
       expect(approved.body).toEqual({
         message: `User '${first.username}' approved successfully`,
         user: {
-          id: first.id, username: first.username, email: expect.any(String), is_approved: true, is_active: true,
-          approved_by: admin.id, approved_at: expect.any(String),
+          id: first.id,
+          username: first.username,
+          email: expect.any(String),
+          is_approved: true,
+          is_active: true,
+          approved_by: admin.id,
+          approved_at: expect.any(String),
         },
       });
-      const already = await t.http.post(`/api/admin/users/${first.id}/approve`).set(adminAuth).send({ approved: true }).expect(400);
+      const already = await t.http
+        .post(`/api/admin/users/${first.id}/approve`)
+        .set(adminAuth)
+        .send({ approved: true })
+        .expect(400);
       expect(already.body).toEqual({ detail: 'User is already approved' });
 
-      const rejected = await t.http.post(`/api/admin/users/${second.id}/approve`).set(adminAuth).send({ approved: false, reason: 'unknown lab' }).expect(200);
+      const rejected = await t.http
+        .post(`/api/admin/users/${second.id}/approve`)
+        .set(adminAuth)
+        .send({ approved: false, reason: 'unknown lab' })
+        .expect(200);
       expect(rejected.body.message).toBe(`User '${second.username}' rejected successfully`);
       expect(rejected.body.user).toMatchObject({ is_approved: false, is_active: false, approved_by: null, approved_at: null });
-      const [row] = await t.sql<{ approval_status: string; rejection_reason: string }>('SELECT approval_status, rejection_reason FROM users WHERE id = $1', [second.id]);
+      const [row] = await t.sql<{ approval_status: string; rejection_reason: string }>(
+        'SELECT approval_status, rejection_reason FROM users WHERE id = $1',
+        [second.id],
+      );
       expect(row).toEqual({ approval_status: 'rejected', rejection_reason: 'unknown lab' });
       const after = await t.http.get('/api/admin/pending-approvals').set(adminAuth).expect(200);
       expect(after.body.pending_users.map((u: { id: string }) => u.id)).not.toContain(second.id);
@@ -341,13 +426,28 @@ describe('admin routes (e2e)', () => {
       const user = await pendingUser();
       await t.http.post(`/api/admin/users/${user.id}/approve`).set(adminAuth).send({ approved: true }).expect(200);
       const byTarget = await t.http.get('/api/admin/audit-events').query({ target_id: user.id }).set(adminAuth).expect(200);
-      expect(byTarget.body.events.map((e: { event_type: string }) => e.event_type)).toEqual(['admin_user_approved', 'user_registered']);
+      expect(byTarget.body.events.map((e: { event_type: string }) => e.event_type)).toEqual([
+        'admin_user_approved',
+        'user_registered',
+      ]);
       expect(byTarget.body.events[0]).toMatchObject({
-        actor_id: admin.id, actor_username: admin.username, target_id: user.id, target_username: user.username, ip: expect.any(String),
+        actor_id: admin.id,
+        actor_username: admin.username,
+        target_id: user.id,
+        target_username: user.username,
+        ip: expect.any(String),
       });
-      const byType = await t.http.get('/api/admin/audit-events').query({ event_type: 'admin_user_approved', actor_id: admin.id.replace(/-/g, '') }).set(adminAuth).expect(200);
+      const byType = await t.http
+        .get('/api/admin/audit-events')
+        .query({ event_type: 'admin_user_approved', actor_id: admin.id.replace(/-/g, '') })
+        .set(adminAuth)
+        .expect(200);
       expect(byType.body.events.every((e: { event_type: string }) => e.event_type === 'admin_user_approved')).toBe(true);
-      const future = await t.http.get('/api/admin/audit-events').query({ since: '2999-01-01T00:00:00Z' }).set(adminAuth).expect(200);
+      const future = await t.http
+        .get('/api/admin/audit-events')
+        .query({ since: '2999-01-01T00:00:00Z' })
+        .set(adminAuth)
+        .expect(200);
       expect(future.body.events).toEqual([]);
 
       const all = await t.http.get('/api/admin/audit-events').query({ limit: 1000 }).set(adminAuth).expect(200);

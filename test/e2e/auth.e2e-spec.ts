@@ -89,7 +89,7 @@ describe('auth routes (e2e)', () => {
     });
 
     it.each([
-      ['too short', (c: { username: string; email: string }) => 'short', 'at least 8'],
+      ['too short', () => 'short', 'at least 8'],
       ['too long', () => 'x'.repeat(129), 'at most 128'],
       ['equal to the username', (c: { username: string }) => c.username, 'username'],
       ['equal to the email', (c: { email: string }) => c.email, 'email'],
@@ -108,12 +108,24 @@ describe('auth routes (e2e)', () => {
 
     it.each([
       ['a missing field', { email: 'm@example.org', password: 'long-enough-pw' }, ['body', 'username'], 'missing'],
-      ['a bad email', { email: 'not-an-email', username: 'bademail', password: 'long-enough-pw' }, ['body', 'email'], 'value_error'],
+      [
+        'a bad email',
+        { email: 'not-an-email', username: 'bademail', password: 'long-enough-pw' },
+        ['body', 'email'],
+        'value_error',
+      ],
       ['a wrong type', { email: 'w@example.org', username: 42, password: 'long-enough-pw' }, ['body', 'username'], 'string_type'],
-      ['an unknown field', { email: 'u@example.org', username: 'unk', password: 'long-enough-pw', role: 'admin' }, ['body', 'role'], 'extra_forbidden'],
+      [
+        'an unknown field',
+        { email: 'u@example.org', username: 'unk', password: 'long-enough-pw', role: 'admin' },
+        ['body', 'role'],
+        'extra_forbidden',
+      ],
     ])('answers 422 in FastAPI shape for %s', async (_name, body, loc, type) => {
       const response = await t.http.post('/api/register').send(body).expect(422);
-      expect(response.body.detail).toEqual(expect.arrayContaining([expect.objectContaining({ loc, type, msg: expect.any(String) })]));
+      expect(response.body.detail).toEqual(
+        expect.arrayContaining([expect.objectContaining({ loc, type, msg: expect.any(String) })]),
+      );
     });
 
     it('answers 422 for malformed JSON and for a non-object body', async () => {
@@ -134,7 +146,14 @@ describe('auth routes (e2e)', () => {
       expect(response.body).toEqual({
         access_token: expect.any(String),
         token_type: 'bearer',
-        user: { id: user.id, username: user.username, email: user.email, is_active: true, is_superuser: false, is_approved: true },
+        user: {
+          id: user.id,
+          username: user.username,
+          email: user.email,
+          is_active: true,
+          is_superuser: false,
+          is_approved: true,
+        },
       });
       const claims = decodePayload(response.body.access_token);
       expect(claims).toEqual({ sub: user.id, sid: expect.any(String), iat: expect.any(Number), exp: expect.any(Number) });
@@ -147,8 +166,14 @@ describe('auth routes (e2e)', () => {
 
     it('gives the same 401 for a wrong password and an unknown user', async () => {
       const user = await createActiveUser(t);
-      const wrong = await t.http.post('/api/login').send({ username_or_email: user.username, password: 'wrong-password' }).expect(401);
-      const unknown = await t.http.post('/api/login').send({ username_or_email: 'nobody-here', password: 'wrong-password' }).expect(401);
+      const wrong = await t.http
+        .post('/api/login')
+        .send({ username_or_email: user.username, password: 'wrong-password' })
+        .expect(401);
+      const unknown = await t.http
+        .post('/api/login')
+        .send({ username_or_email: 'nobody-here', password: 'wrong-password' })
+        .expect(401);
       expect(wrong.body).toEqual({ detail: 'Invalid credentials' });
       expect(unknown.body).toEqual(wrong.body);
       expect(wrong.headers['www-authenticate']).toBe('Bearer');
@@ -178,12 +203,18 @@ describe('auth routes (e2e)', () => {
       const rejected = newCredentials();
       const created = await register(t, rejected).expect(201);
       await t.sql(`UPDATE users SET approval_status = 'rejected' WHERE id = $1`, [created.body.id]);
-      const response = await t.http.post('/api/login').send({ username_or_email: rejected.username, password: rejected.password }).expect(403);
+      const response = await t.http
+        .post('/api/login')
+        .send({ username_or_email: rejected.username, password: rejected.password })
+        .expect(403);
       expect(response.body).toEqual({ detail: 'Account registration was rejected', code: 'ACCOUNT_REJECTED' });
 
       const inactive = await createActiveUser(t);
       await t.sql('UPDATE users SET is_active = false WHERE id = $1', [inactive.id]);
-      const answer = await t.http.post('/api/login').send({ username_or_email: inactive.username, password: inactive.password }).expect(400);
+      const answer = await t.http
+        .post('/api/login')
+        .send({ username_or_email: inactive.username, password: inactive.password })
+        .expect(400);
       expect(answer.body).toEqual({ detail: 'Inactive user' });
     });
 
@@ -208,7 +239,10 @@ describe('auth routes (e2e)', () => {
       const weakHash = await argon2.hash(weak.password, { type: argon2.argon2i, memoryCost: 4096, timeCost: 1, parallelism: 1 });
       await t.sql('UPDATE users SET hashed_password = $2 WHERE id = $1', [weak.id, weakHash]);
       await t.http.post('/api/login').send({ username_or_email: weak.username, password: 'not-it-at-all' }).expect(401);
-      expect((await t.sql<{ hashed_password: string }>('SELECT hashed_password FROM users WHERE id = $1', [weak.id]))[0].hashed_password).toBe(weakHash);
+      expect(
+        (await t.sql<{ hashed_password: string }>('SELECT hashed_password FROM users WHERE id = $1', [weak.id]))[0]
+          .hashed_password,
+      ).toBe(weakHash);
       await loginToken(t, weak.username, weak.password);
       const [after] = await t.sql<{ hashed_password: string }>('SELECT hashed_password FROM users WHERE id = $1', [weak.id]);
       expect(after.hashed_password).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);

@@ -118,7 +118,10 @@ describe('ops CLI (e2e)', () => {
     const [created, weak, taken] = await Promise.all([
       cli(['create-superuser', '--username', 'second', '--email', 'second@example.org'], 'second-password-1\n'),
       cli(['create-superuser', '--username', 'weak', '--email', 'weak@example.org'], 'short\n'),
-      cli(['create-superuser', '--username', regular.username.toUpperCase(), '--email', 'other@example.org'], 'other-password-1\n'),
+      cli(
+        ['create-superuser', '--username', regular.username.toUpperCase(), '--email', 'other@example.org'],
+        'other-password-1\n',
+      ),
     ]);
     expect(created.code).toBe(0);
     const token = await loginToken(t, 'second@example.org', 'second-password-1');
@@ -139,9 +142,18 @@ describe('ops CLI (e2e)', () => {
   it('create-superuser --promote-existing turns a pending, locked-out account into an active, approved superuser', async () => {
     const pending = newCredentials('pending');
     expect((await register(t, pending)).status).toBe(201);
-    await t.sql(`UPDATE users SET failed_login_count = 10, locked_until = now() + interval '1 hour' WHERE username = $1`, [pending.username]);
+    await t.sql(`UPDATE users SET failed_login_count = 10, locked_until = now() + interval '1 hour' WHERE username = $1`, [
+      pending.username,
+    ]);
 
-    const result = await cli(['create-superuser', '--username', pending.username, '--email', pending.email, '--promote-existing']);
+    const result = await cli([
+      'create-superuser',
+      '--username',
+      pending.username,
+      '--email',
+      pending.email,
+      '--promote-existing',
+    ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('is now an active, approved superuser; its login lockout was cleared');
     expect(await userRow(pending.username)).toMatchObject({
@@ -160,7 +172,12 @@ describe('ops CLI (e2e)', () => {
     );
     expect(events).toHaveLength(1);
     expect(events[0].details.lockout_cleared).toBe(true);
-    expect(Object.keys(events[0].details.changes).sort()).toEqual(['approval_status', 'is_active', 'is_approved', 'is_superuser']);
+    expect(Object.keys(events[0].details.changes).sort()).toEqual([
+      'approval_status',
+      'is_active',
+      'is_approved',
+      'is_superuser',
+    ]);
   });
 
   it('reset-password reads the new password from stdin, ends every session and clears a lockout', async () => {
@@ -218,7 +235,13 @@ describe('ops CLI (e2e)', () => {
     expect(json.code).toBe(0);
     const users = JSON.parse(json.stdout) as Array<Record<string, unknown>>;
     expect(users).toHaveLength(count.n);
-    expect(users[0]).toMatchObject({ username: 'root', email: 'root@example.org', status: 'approved', is_superuser: true, is_active: true });
+    expect(users[0]).toMatchObject({
+      username: 'root',
+      email: 'root@example.org',
+      status: 'approved',
+      is_superuser: true,
+      is_active: true,
+    });
     for (const user of users) {
       expect(user.id).toMatch(UUID);
       expect(Object.keys(user)).not.toContain('hashed_password');

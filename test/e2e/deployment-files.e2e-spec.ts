@@ -119,7 +119,10 @@ function dependsOnOf(service: YamlMap): Record<string, string | undefined> {
   const deps = service.depends_on;
   if (Array.isArray(deps)) return Object.fromEntries(deps.map((name) => [String(name), undefined]));
   return Object.fromEntries(
-    Object.entries(asMap(deps, 'depends_on')).map(([name, spec]) => [name, spec && typeof spec === 'object' && !Array.isArray(spec) ? String(spec.condition) : undefined]),
+    Object.entries(asMap(deps, 'depends_on')).map(([name, spec]) => [
+      name,
+      spec && typeof spec === 'object' && !Array.isArray(spec) ? String(spec.condition) : undefined,
+    ]),
   );
 }
 
@@ -150,7 +153,9 @@ function expectComposeStructure(doc: Yaml): void {
   const db = asMap(services.db, 'db');
   expect(String(db.image)).toMatch(/^postgres:(17|18)\b/);
   // postgres:18 keeps its data under /var/lib/postgresql/18/docker: the volume goes one level up.
-  expect(mountsOf(db)).toContain(String(db.image).startsWith('postgres:18') ? 'gatehouse-db:/var/lib/postgresql' : 'gatehouse-db:/var/lib/postgresql/data');
+  expect(mountsOf(db)).toContain(
+    String(db.image).startsWith('postgres:18') ? 'gatehouse-db:/var/lib/postgresql' : 'gatehouse-db:/var/lib/postgresql/data',
+  );
   expect(healthcheckTestOf(db)?.join(' ')).toContain('pg_isready');
 
   const redis = asMap(services.redis, 'redis');
@@ -306,41 +311,50 @@ describe('deployment files', () => {
           ? value.map(strings)
           : value !== null && typeof value === 'object'
             ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, strings(v)]))
-            : value === null ? null : String(value);
+            : value === null
+              ? null
+              : String(value);
       expect(parseYamlSubset(source)).toEqual(strings(jsYaml!(source)));
     });
 
     const client = composeClient();
-    (client ? it : it.skip)(`is accepted by \`${client?.join(' ') ?? 'docker compose'} config\` after cp .env.example .env and setting JWT_SECRET`, () => {
-      const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-compose-'));
-      try {
-        for (const file of ['docker-compose.yml', 'Dockerfile', '.dockerignore']) copyFileSync(path.join(ROOT, file), path.join(dir, file));
-        const example = read('.env.example');
-        // Only PATH and HOME: no JWT_SECRET, PORT… of this machine may leak into the interpolation.
-        const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? dir };
-        const config = () => spawnSync(client![0], [...client!.slice(1), 'config'], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+    (client ? it : it.skip)(
+      `is accepted by \`${client?.join(' ') ?? 'docker compose'} config\` after cp .env.example .env and setting JWT_SECRET`,
+      () => {
+        const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-compose-'));
+        try {
+          for (const file of ['docker-compose.yml', 'Dockerfile', '.dockerignore'])
+            copyFileSync(path.join(ROOT, file), path.join(dir, file));
+          const example = read('.env.example');
+          // Only PATH and HOME: no JWT_SECRET, PORT… of this machine may leak into the interpolation.
+          const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? dir };
+          const config = () =>
+            spawnSync(client![0], [...client!.slice(1), 'config'], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
 
-        writeFileSync(path.join(dir, '.env'), example);
-        const refused = config();
-        expect(refused.status).not.toBe(0);
-        expect(refused.stderr).toContain('set JWT_SECRET in .env');
+          writeFileSync(path.join(dir, '.env'), example);
+          const refused = config();
+          expect(refused.status).not.toBe(0);
+          expect(refused.stderr).toContain('set JWT_SECRET in .env');
 
-        writeFileSync(path.join(dir, '.env'), example.replace(/^JWT_SECRET=.*$/m, `JWT_SECRET=${SECRET}`));
-        const accepted = config();
-        expect({ status: accepted.status, stderr: accepted.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
-        const normalised = parseYaml(accepted.stdout);
-        expectComposeStructure(normalised);
-        const app = asMap(asMap(asMap(normalised, 'root').services, 'services').app, 'app');
-        const appEnv = environmentOf(app);
-        expect(appEnv.JWT_SECRET).toBe(SECRET);
-        expect(appEnv.DATABASE_URL).toBe('postgres://gatehouse:gatehouse@db:5432/gatehouse');
-        expect(appEnv.REDIS_URL).toBe('redis://redis:6379');
-        const ports = (app.ports as Yaml[]).map((port) => (typeof port === 'string' ? port : `${String(asMap(port, 'port').published)}:${String(asMap(port, 'port').target)}`));
-        expect(ports).toEqual(['3000:3000']);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
+          writeFileSync(path.join(dir, '.env'), example.replace(/^JWT_SECRET=.*$/m, `JWT_SECRET=${SECRET}`));
+          const accepted = config();
+          expect({ status: accepted.status, stderr: accepted.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
+          const normalised = parseYaml(accepted.stdout);
+          expectComposeStructure(normalised);
+          const app = asMap(asMap(asMap(normalised, 'root').services, 'services').app, 'app');
+          const appEnv = environmentOf(app);
+          expect(appEnv.JWT_SECRET).toBe(SECRET);
+          expect(appEnv.DATABASE_URL).toBe('postgres://gatehouse:gatehouse@db:5432/gatehouse');
+          expect(appEnv.REDIS_URL).toBe('redis://redis:6379');
+          const ports = (app.ports as Yaml[]).map((port) =>
+            typeof port === 'string' ? port : `${String(asMap(port, 'port').published)}:${String(asMap(port, 'port').target)}`,
+          );
+          expect(ports).toEqual(['3000:3000']);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    );
   });
 
   describe('Dockerfile', () => {
@@ -397,12 +411,22 @@ describe('deployment files', () => {
       const [node, flag, script] = execForm(checks[0].args);
       expect([node, flag]).toEqual(['node', '-e']);
 
-      expect(await runHealthScript(script, {}, { ok: true })).toEqual({ url: 'http://127.0.0.1:3000/api/health/ready', exitCode: 0 });
-      expect(await runHealthScript(script, {}, { ok: false })).toEqual({ url: 'http://127.0.0.1:3000/api/health/ready', exitCode: 1 });
+      expect(await runHealthScript(script, {}, { ok: true })).toEqual({
+        url: 'http://127.0.0.1:3000/api/health/ready',
+        exitCode: 0,
+      });
+      expect(await runHealthScript(script, {}, { ok: false })).toEqual({
+        url: 'http://127.0.0.1:3000/api/health/ready',
+        exitCode: 1,
+      });
       expect((await runHealthScript(script, {}, new Error('ECONNREFUSED'))).exitCode).toBe(1);
       // The app's own rules: blank means default, slashes trimmed, "/" means no prefix.
-      expect((await runHealthScript(script, { PORT: '8080', API_PREFIX: '/v1/' }, { ok: true })).url).toBe('http://127.0.0.1:8080/v1/health/ready');
-      expect((await runHealthScript(script, { PORT: ' ', API_PREFIX: '  ' }, { ok: true })).url).toBe('http://127.0.0.1:3000/api/health/ready');
+      expect((await runHealthScript(script, { PORT: '8080', API_PREFIX: '/v1/' }, { ok: true })).url).toBe(
+        'http://127.0.0.1:8080/v1/health/ready',
+      );
+      expect((await runHealthScript(script, { PORT: ' ', API_PREFIX: '  ' }, { ok: true })).url).toBe(
+        'http://127.0.0.1:3000/api/health/ready',
+      );
       expect((await runHealthScript(script, { API_PREFIX: '/' }, { ok: true })).url).toBe('http://127.0.0.1:3000/health/ready');
     });
 
@@ -421,7 +445,9 @@ describe('deployment files', () => {
 
     it('names every variable that src/config/load-config.ts reads', () => {
       const source = read('src/config/load-config.ts');
-      const variables = [...source.matchAll(/\b(?:raw|integer|boolean|postgresUrl)\(env,\s*'([A-Z][A-Z0-9_]*)'/g)].map((m) => m[1]);
+      const variables = [...source.matchAll(/\b(?:raw|integer|boolean|postgresUrl)\(env,\s*'([A-Z][A-Z0-9_]*)'/g)].map(
+        (m) => m[1],
+      );
       expect(variables.length).toBeGreaterThanOrEqual(15); // the extraction itself still works
       expect(variables).toEqual(expect.arrayContaining(['PORT', 'DATABASE_URL', 'JWT_SECRET', 'DATA_DIR', 'REDIS_URL']));
       expect([...new Set(variables)].filter((name) => !named(name))).toEqual([]);

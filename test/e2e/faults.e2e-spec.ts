@@ -36,7 +36,12 @@ async function probe(pending: Promise<Answer>): Promise<Answer> {
     return await pending;
   } catch (error) {
     const e = error as Error & { cause?: Error };
-    return { status: 0, body: { error: `${e.name}: ${e.message} ${e.cause?.message ?? ''}`.trim() }, requestId: null, headers: new Headers() };
+    return {
+      status: 0,
+      body: { error: `${e.name}: ${e.message} ${e.cause?.message ?? ''}`.trim() },
+      requestId: null,
+      headers: new Headers(),
+    };
   }
 }
 
@@ -44,17 +49,23 @@ async function probe(pending: Promise<Answer>): Promise<Answer> {
 function expectUnavailable(answer: Answer, code: string, server: RunningServer): void {
   if (answer.status !== 503 || answer.body?.code !== code) {
     const id = answer.requestId ?? '(no X-Request-Id)';
-    const state = server.alive() ? 'running' : `exited ${JSON.stringify([server.server.process.exitCode, server.server.process.signalCode])}`;
+    const state = server.alive()
+      ? 'running'
+      : `exited ${JSON.stringify([server.server.process.exitCode, server.server.process.signalCode])}`;
     if (!answer.requestId) {
       const tail = server.server.output().split('\n').slice(-40).join('\n');
-      throw new Error(`expected 503 ${code}, got ${answer.status} ${JSON.stringify(answer.body)}; server ${state}; last log lines:\n${tail}`);
+      throw new Error(
+        `expected 503 ${code}, got ${answer.status} ${JSON.stringify(answer.body)}; server ${state}; last log lines:\n${tail}`,
+      );
     }
     const log = server.server
       .output()
       .split('\n')
       .filter((line) => answer.requestId && line.includes(answer.requestId))
       .join('\n');
-    throw new Error(`expected 503 ${code}, got ${answer.status} ${JSON.stringify(answer.body)}; server ${state}; log of request ${id}:\n${log}`);
+    throw new Error(
+      `expected 503 ${code}, got ${answer.status} ${JSON.stringify(answer.body)}; server ${state}; log of request ${id}:\n${log}`,
+    );
   }
   expect(typeof answer.body.request_id).toBe('string');
   expect(answer.body.request_id.length).toBeGreaterThan(0);
@@ -130,7 +141,14 @@ describe('faults (e2e, built server)', () => {
           });
         } catch (error) {
           const e = error as Error & { cause?: Error };
-          samples.push({ route, startedIn, endedIn: phase, status: 'error', error: `${e.name}: ${e.message} ${e.cause?.message ?? ''}`, ms: Date.now() - t0 });
+          samples.push({
+            route,
+            startedIn,
+            endedIn: phase,
+            status: 'error',
+            error: `${e.name}: ${e.message} ${e.cause?.message ?? ''}`,
+            ms: Date.now() - t0,
+          });
         }
         await sleep(10);
       }
@@ -146,9 +164,13 @@ describe('faults (e2e, built server)', () => {
       // Away, at the same address: no new connection is accepted, the existing ones are cut.
       phase = 'going';
       await f.admin(`ALTER DATABASE "${f.databaseName}" WITH ALLOW_CONNECTIONS false`);
-      await f.admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [f.databaseName]);
+      await f.admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [
+        f.databaseName,
+      ]);
       await eventually(async () => {
-        const [{ n }] = await f.admin<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1`, [f.databaseName]);
+        const [{ n }] = await f.admin<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1`, [
+          f.databaseName,
+        ]);
         expect(n).toBe(0);
       }, 10_000);
       phase = 'away';
@@ -156,8 +178,11 @@ describe('faults (e2e, built server)', () => {
       // Everything is observed first and asserted after the database is back, so that a failure
       // still leaves the database reachable and reports the whole picture.
       const outageProbes: Answer[] = [];
-      for (let i = 0; i < 5; i += 1) outageProbes.push(await probe(call(`${base}/whoami`, { headers: auth, timeoutMs: HANG_MS })));
-      const loginAway = await probe(postJson(`${base}/login`, { username_or_email: admin.username, password: admin.password }, HANG_MS));
+      for (let i = 0; i < 5; i += 1)
+        outageProbes.push(await probe(call(`${base}/whoami`, { headers: auth, timeoutMs: HANG_MS })));
+      const loginAway = await probe(
+        postJson(`${base}/login`, { username_or_email: admin.username, password: admin.password }, HANG_MS),
+      );
       const registerAway = await probe(postJson(`${base}/register`, credentials(`away${Date.now().toString(36)}`), HANG_MS));
       const readyAway = await probe(call(`${base}/health/ready`, { timeoutMs: HANG_MS }));
       const liveAway = await probe(call(`${base}/health/live`, { timeoutMs: HANG_MS }));
@@ -237,7 +262,9 @@ describe('faults (e2e, built server)', () => {
       const whoamiBack = samples.filter((s) => s.route === '/whoami' && s.startedIn === 'back');
       expect(whoamiBack.length).toBeGreaterThan(0);
       expect(whoamiBack.filter((s) => s.status !== 200)).toEqual([]);
-      expect(samples.filter((s) => s.route === '/whoami' && s.startedIn === 'up' && s.endedIn === 'up' && s.status !== 200)).toEqual([]);
+      expect(
+        samples.filter((s) => s.route === '/whoami' && s.startedIn === 'up' && s.endedIn === 'up' && s.status !== 200),
+      ).toEqual([]);
 
       // Every 503 is in the log under its request id: the access line and the error that caused it.
       const lines = logLines(server.server.output());
@@ -336,10 +363,9 @@ describe('faults (e2e, built server)', () => {
 
     // A COMMIT the dead process had already sent may still be finishing: wait until its backends are gone.
     await eventually(async () => {
-      const [{ n }] = await f.admin<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1`,
-        [f.databaseName],
-      );
+      const [{ n }] = await f.admin<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1`, [
+        f.databaseName,
+      ]);
       expect(n).toBe(0);
     }, 30_000);
     const rowsAfterKill = (await f.sql<{ id: string }>('SELECT id FROM users')).map((r) => r.id);
@@ -368,7 +394,11 @@ describe('faults (e2e, built server)', () => {
     const messages = logLines(second.server.output()).map((line) => String(line.msg ?? ''));
     const orphanLine = messages.find((m) => /storage tree\(s\) under users\/ belong to no user \(kept, not removed\): /.test(m));
     expect(orphanLine).toBeDefined();
-    const reported = (orphanLine as string).split('(kept, not removed): ')[1].split(', ').map((s) => s.trim()).sort();
+    const reported = (orphanLine as string)
+      .split('(kept, not removed): ')[1]
+      .split(', ')
+      .map((s) => s.trim())
+      .sort();
     expect(reported).toEqual(orphansBefore);
     const completedLine = messages.find((m) => /completed the storage tree of \d+ user\(s\): /.test(m));
     expect(completedLine).toContain(damaged);

@@ -60,10 +60,23 @@ const ROW_CHANGES: Record<string, { users: number; sessions: number | 'fewer or 
 };
 
 const MODELLED = [
-  'POST /register', 'POST /login', 'POST /jwt/login', 'POST /jwt/logout', 'GET /whoami', 'GET /config', 'GET /admin/users',
-  'GET /admin/stats', 'GET /admin/pending-approvals', 'GET /admin/audit-events', 'POST /admin/users', 'PUT /admin/users/:user_id',
-  'PATCH /admin/users/:user_id', 'POST /admin/users/:user_id/promote', 'POST /admin/users/:user_id/demote',
-  'POST /admin/users/:user_id/approve', 'DELETE /admin/users/:user_id',
+  'POST /register',
+  'POST /login',
+  'POST /jwt/login',
+  'POST /jwt/logout',
+  'GET /whoami',
+  'GET /config',
+  'GET /admin/users',
+  'GET /admin/stats',
+  'GET /admin/pending-approvals',
+  'GET /admin/audit-events',
+  'POST /admin/users',
+  'PUT /admin/users/:user_id',
+  'PATCH /admin/users/:user_id',
+  'POST /admin/users/:user_id/promote',
+  'POST /admin/users/:user_id/demote',
+  'POST /admin/users/:user_id/approve',
+  'DELETE /admin/users/:user_id',
 ];
 
 interface Snapshot {
@@ -132,7 +145,12 @@ describe('fuzzing every route (e2e)', () => {
     const authorization = plan.auth.header(context);
     if (authorization !== undefined) headers.authorization = authorization;
     if (plan.contentType !== undefined) headers['content-type'] = plan.contentType;
-    return { method: plan.method, url: `/api${plan.path}${plan.query}`, headers, ...(plan.body !== undefined ? { payload: plan.body } : {}) };
+    return {
+      method: plan.method,
+      url: `/api${plan.path}${plan.query}`,
+      headers,
+      ...(plan.body !== undefined ? { payload: plan.body } : {}),
+    };
   };
 
   const describeRequest = (plan: Plan, context: TokenContext = tokens) => {
@@ -163,7 +181,11 @@ describe('fuzzing every route (e2e)', () => {
       [userIds, state === 'idle' ? '30 minutes' : '0 seconds', state === 'revoked'],
     );
     return rows.map((row) => ({
-      token: jwt({ alg: 'HS256', typ: 'JWT' }, { sub: row.user_id, sid: row.id, iat: row.at, exp: row.at + 3600 }, TEST_JWT_SECRET),
+      token: jwt(
+        { alg: 'HS256', typ: 'JWT' },
+        { sub: row.user_id, sid: row.id, iat: row.at, exp: row.at + 3600 },
+        TEST_JWT_SECRET,
+      ),
       sub: row.user_id,
       sid: row.id,
     }));
@@ -221,11 +243,13 @@ describe('fuzzing every route (e2e)', () => {
     if (status >= 500) problems.push(`answered ${status}`);
     const contentType = String(answer.headers['content-type'] ?? '');
     if (plan.method !== 'HEAD' && status !== 204) {
-      if (status >= 400 && !contentType.startsWith('application/json')) problems.push(`error answered as ${contentType || 'no content type'}`);
+      if (status >= 400 && !contentType.startsWith('application/json'))
+        problems.push(`error answered as ${contentType || 'no content type'}`);
       if (contentType.startsWith('application/json')) {
         try {
           const body: unknown = JSON.parse(answer.body);
-          if (status >= 400 && (body === null || typeof body !== 'object' || !('detail' in body))) problems.push('error body without "detail"');
+          if (status >= 400 && (body === null || typeof body !== 'object' || !('detail' in body)))
+            problems.push('error body without "detail"');
         } catch {
           problems.push('body is not the JSON its content type says');
         }
@@ -269,7 +293,10 @@ describe('fuzzing every route (e2e)', () => {
         if (batchProblem) found.push(batchProblem);
       }
     }
-    if (problems.length) found.push(`▷ ${keyOf(plan)} — ${problems.join('; ')}\n${describeRequest(plan, context)}\n  → ${answer.statusCode} ${clip(answer.body, 400)}`);
+    if (problems.length)
+      found.push(
+        `▷ ${keyOf(plan)} — ${problems.join('; ')}\n${describeRequest(plan, context)}\n  → ${answer.statusCode} ${clip(answer.body, 400)}`,
+      );
     return found;
   };
 
@@ -293,7 +320,11 @@ describe('fuzzing every route (e2e)', () => {
   const assertFixturesAlive = async (after: string) => {
     expect(await serverAnswers()).toBe(true);
     for (const who of ['admin', 'user'] as const) {
-      const answer = await inject({ method: 'GET', url: '/api/whoami', headers: { authorization: `Bearer ${tokens[who].token}` } });
+      const answer = await inject({
+        method: 'GET',
+        url: '/api/whoami',
+        headers: { authorization: `Bearer ${tokens[who].token}` },
+      });
       expect({ after, who, status: answer.statusCode }).toEqual({ after, who, status: 200 });
     }
   };
@@ -327,17 +358,27 @@ describe('fuzzing every route (e2e)', () => {
         const sub = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
         if (sub === undefined) continue;
         const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
-        found.push(`${method} /${[base, sub].map((p) => p.replace(/^\/|\/$/g, '')).filter(Boolean).join('/')}`);
+        found.push(
+          `${method} /${[base, sub]
+            .map((p) => p.replace(/^\/|\/$/g, ''))
+            .filter(Boolean)
+            .join('/')}`,
+        );
       }
     }
     for (const route of ['/health/live', '/health/ready', '/metrics', '/openapi.json', '/openapi.yaml', '/docs']) {
-      if (!found.includes(`GET ${route}`) && (await inject({ method: 'GET', url: `/api${route}` })).statusCode !== 404) found.push(`GET ${route}`);
+      if (!found.includes(`GET ${route}`) && (await inject({ method: 'GET', url: `/api${route}` })).statusCode !== 404)
+        found.push(`GET ${route}`);
     }
     return found;
   };
 
   beforeAll(async () => {
-    t = await createTestApp({ RATE_LIMIT_LOGIN_PER_MINUTE: '1000000', RATE_LIMIT_REGISTER_PER_MINUTE: '1000000', LOCKOUT_THRESHOLD: '1000' });
+    t = await createTestApp({
+      RATE_LIMIT_LOGIN_PER_MINUTE: '1000000',
+      RATE_LIMIT_REGISTER_PER_MINUTE: '1000000',
+      LOCKOUT_THRESHOLD: '1000',
+    });
     usersDir = path.join(t.dataDir, 'users');
     const fastify = t.app.getHttpAdapter().getInstance();
     inject = async (options) => {
@@ -383,13 +424,16 @@ describe('fuzzing every route (e2e)', () => {
     const numRuns = Math.max(20, Math.ceil((budget * route.weight) / totalWeight));
     const ids = await liveIds();
     const findings: string[] = [];
-    const property = fc.asyncProperty(planArb(route, ids, (plan) => describeRequest(plan)), async (plan) => {
-      stats.generated += 1;
-      const problems = await exchange(plan);
-      if (problems.length === 0) return;
-      if (!KEEP_GOING) throw new Error(problems.join('\n'));
-      findings.push(...problems);
-    });
+    const property = fc.asyncProperty(
+      planArb(route, ids, (plan) => describeRequest(plan)),
+      async (plan) => {
+        stats.generated += 1;
+        const problems = await exchange(plan);
+        if (problems.length === 0) return;
+        if (!KEEP_GOING) throw new Error(problems.join('\n'));
+        findings.push(...problems);
+      },
+    );
     const name = `${route.method} ${route.path}`;
     try {
       await fc.assert(property, { seed: (SEED + index) | 0, numRuns, includeErrorInReport: true });
@@ -419,18 +463,21 @@ describe('fuzzing every route (e2e)', () => {
     await assertFixturesAlive('curated requests');
   }, 300_000);
 
-  it.each(MODELLED)('answers generated requests to %s without a 5xx or a change (property)', async (key) => {
-    const index = routes.findIndex((route) => `${route.method} ${route.path}` === key);
-    if (index < 0) throw new Error(`${key} is no longer a route of the app: update the fuzz models`);
-    await fuzz(routes[index], index);
-  }, 300_000);
+  it.each(MODELLED)(
+    'answers generated requests to %s without a 5xx or a change (property)',
+    async (key) => {
+      const index = routes.findIndex((route) => `${route.method} ${route.path}` === key);
+      if (index < 0) throw new Error(`${key} is no longer a route of the app: update the fuzz models`);
+      await fuzz(routes[index], index);
+    },
+    300_000,
+  );
 
   it('answers generated requests to the routes without a model (operations, docs, new routes)', async () => {
     for (const [index, route] of routes.entries()) {
       if (!MODELLED.includes(`${route.method} ${route.path}`)) await fuzz(route, index);
     }
   }, 300_000);
-
 
   it('handles raw HTTP on a real socket: traversal, bad bytes, smuggling, oversized headers', async () => {
     await t.app.listen(0, '127.0.0.1');
@@ -458,7 +505,10 @@ describe('fuzzing every route (e2e)', () => {
       ['dot segments', get('/api/admin/users/../../../etc/passwd')],
       ['dot segments to the root', get('/api/../../../../etc/passwd')],
       ['encoded dot segments', get('/api/admin/users/..%2f..%2fetc%2fpasswd')],
-      ['encoded dots, DELETE', `DELETE /api/admin/users/%2e%2e%2f%2e%2e%2f HTTP/1.1\r\nHost: x\r\n${auth}Connection: close\r\n\r\n`],
+      [
+        'encoded dots, DELETE',
+        `DELETE /api/admin/users/%2e%2e%2f%2e%2e%2f HTTP/1.1\r\nHost: x\r\n${auth}Connection: close\r\n\r\n`,
+      ],
       ['NUL in the id', get('/api/admin/users/..%00')],
       ['raw bytes in the path', get('/api/admin/users/\xff\xfe')],
       ['double slashes', get('/api//admin//users')],
@@ -472,14 +522,29 @@ describe('fuzzing every route (e2e)', () => {
       ['obs-text token', get('/api/whoami', 'Authorization: Bearer \xff\xfe\xfd\r\n')],
       ['NUL in a header', get('/api/whoami', 'Authorization: Bearer a\x00b\r\n')],
       ['20 KB header', get('/api/whoami', `Authorization: Bearer ${'A'.repeat(20_000)}\r\n`)],
-      ['invalid UTF-8 in JSON', post('/api/register', 'application/json', '{"email":"\xff@x.org","username":"\xc3","password":"\xed\xa0\x80aaaaaaaa"}')],
+      [
+        'invalid UTF-8 in JSON',
+        post('/api/register', 'application/json', '{"email":"\xff@x.org","username":"\xc3","password":"\xed\xa0\x80aaaaaaaa"}'),
+      ],
       ['invalid UTF-8 in a form', post('/api/jwt/login', 'application/x-www-form-urlencoded', 'username=\xff&password=\xfe')],
       ['Content-Length and chunked', post('/api/login', 'application/json', '{}', 'Transfer-Encoding: chunked\r\n')],
-      ['bad chunk', 'POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n'],
-      ['body shorter than Content-Length', 'POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50\r\nConnection: close\r\n\r\n{"a":'],
-      ['negative Content-Length', 'POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: -1\r\nConnection: close\r\n\r\n{}'],
+      [
+        'bad chunk',
+        'POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
+      ],
+      [
+        'body shorter than Content-Length',
+        'POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50\r\nConnection: close\r\n\r\n{"a":',
+      ],
+      [
+        'negative Content-Length',
+        'POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: -1\r\nConnection: close\r\n\r\n{}',
+      ],
       ['Expect: 100-continue', post('/api/login', 'application/json', '{}', 'Expect: 100-continue\r\n')],
-      ['gzip that is not gzip', post('/api/login', 'application/json', '{"username_or_email":"a","password":"b"}', 'Content-Encoding: gzip\r\n')],
+      [
+        'gzip that is not gzip',
+        post('/api/login', 'application/json', '{"username_or_email":"a","password":"b"}', 'Content-Encoding: gzip\r\n'),
+      ],
       ['pipelined', `${get('/api/config').replace('Connection: close\r\n', '')}${get('/api/admin/stats')}`],
     ];
     expect(cases).toHaveLength(RAW_CASES);
@@ -493,7 +558,8 @@ describe('fuzzing every route (e2e)', () => {
       if (status !== null && status >= 500) problems.push(`${name}: ${status} ${clip(body)}`);
       if (after.fingerprint !== before.fingerprint) problems.push(`${name}: rows changed`);
       // Answers from the app itself (not from Node's HTTP parser) keep the JSON error shape.
-      if (status !== null && status >= 400 && /x-request-id/i.test(head) && !body.includes('"detail"')) problems.push(`${name}: ${status} without detail: ${clip(body)}`);
+      if (status !== null && status >= 400 && /x-request-id/i.test(head) && !body.includes('"detail"'))
+        problems.push(`${name}: ${status} without detail: ${clip(body)}`);
     }
     checkpoint = await snapshot();
     expect(problems).toEqual([]);
@@ -511,16 +577,32 @@ describe('fuzzing every route (e2e)', () => {
       previous = n;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    const secrets = [PASSWORD_MARK, admin.password, plain.password, tokens.admin.token.split('.')[2], tokens.user.token.split('.')[2], TEST_JWT_SECRET];
+    const secrets = [
+      PASSWORD_MARK,
+      admin.password,
+      plain.password,
+      tokens.admin.token.split('.')[2],
+      tokens.user.token.split('.')[2],
+      TEST_JWT_SECRET,
+    ];
     for (const secret of secrets) {
-      const [{ n }] = await t.sql<{ n: number }>('SELECT count(*)::int AS n FROM audit_events a WHERE strpos(row_to_json(a)::text, $1) > 0', [secret]);
+      const [{ n }] = await t.sql<{ n: number }>(
+        'SELECT count(*)::int AS n FROM audit_events a WHERE strpos(row_to_json(a)::text, $1) > 0',
+        [secret],
+      );
       expect({ secret: clip(secret, 12), rows: n }).toEqual({ secret: clip(secret, 12), rows: 0 });
     }
     const total = stats.generated + stats.curated + stats.raw;
     const seconds = ((Date.now() - stats.started) / 1000).toFixed(1);
     const statuses = [...stats.byStatus.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([route, counts]) => `${route}: ${[...counts.entries()].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(' ')}`);
+      .map(
+        ([route, counts]) =>
+          `${route}: ${[...counts.entries()]
+            .sort(([a], [b]) => a - b)
+            .map(([status, n]) => `${status}×${n}`)
+            .join(' ')}`,
+      );
     console.log(
       `fuzz: ${total} requests (${stats.generated} generated, ${stats.curated} curated, ${stats.raw} raw socket` +
         `${stats.replayed ? `, ${stats.replayed} replayed` : ''}) in ${seconds} s, FUZZ_SEED=${SEED}\n${statuses.join('\n')}`,

@@ -25,7 +25,11 @@ describe('account lockout (e2e)', () => {
     expect(locked.headers['www-authenticate']).toBe(wrong[0].headers['www-authenticate']);
     expect(verify).toHaveBeenCalledTimes(1);
     verify.mockRestore();
-    const form = await t.http.post('/api/jwt/login').type('form').send({ username: user.email, password: user.password }).expect(400);
+    const form = await t.http
+      .post('/api/jwt/login')
+      .type('form')
+      .send({ username: user.email, password: user.password })
+      .expect(400);
     expect(form.body).toEqual({ detail: 'LOGIN_BAD_CREDENTIALS' });
     const [row] = await t.sql<{ failed_login_count: number; locked_until: Date }>(
       'SELECT failed_login_count, locked_until FROM users WHERE id = $1',
@@ -34,7 +38,10 @@ describe('account lockout (e2e)', () => {
     expect(row.failed_login_count).toBe(3);
     expect(row.locked_until.getTime() - Date.now()).toBeGreaterThan(14 * 60_000);
     await eventually(async () => {
-      const audits = await t.sql(`SELECT 1 FROM audit_events WHERE event_type = 'login_failed' AND target_id = $1 AND details->>'reason' = 'locked'`, [user.id]);
+      const audits = await t.sql(
+        `SELECT 1 FROM audit_events WHERE event_type = 'login_failed' AND target_id = $1 AND details->>'reason' = 'locked'`,
+        [user.id],
+      );
       expect(audits.length).toBeGreaterThanOrEqual(2);
     });
 
@@ -72,7 +79,8 @@ describe('rate limits per client address (e2e, in memory)', () => {
   it('shares one login budget between /login and /jwt/login, then answers 429 with Retry-After', async () => {
     const from = { 'X-Forwarded-For': '198.51.100.7' };
     for (let i = 0; i < 3; i++) await login(t, 'someone', 'wrong-password', from).expect(401);
-    for (let i = 0; i < 2; i++) await t.http.post('/api/jwt/login').set(from).type('form').send({ username: 'someone', password: 'x' }).expect(400);
+    for (let i = 0; i < 2; i++)
+      await t.http.post('/api/jwt/login').set(from).type('form').send({ username: 'someone', password: 'x' }).expect(400);
     const limited = await login(t, 'someone', 'wrong-password', from).expect(429);
     expect(limited.body).toEqual({ detail: 'Too Many Requests', code: 'RATE_LIMITED' });
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);

@@ -66,7 +66,8 @@ function writeLegacyDatabase(file: string, withApproval: boolean, users: LegacyU
   db.close();
 }
 
-const hyphenate = (hex: string) => `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+const hyphenate = (hex: string) =>
+  `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 
 describe('import-legacy (e2e)', () => {
   let t: TestApp;
@@ -76,7 +77,8 @@ describe('import-legacy (e2e)', () => {
   let oldDb: string;
   let users: Record<string, LegacyUserFixture>;
   const importLegacy = (file: string, ...extra: string[]) => runCli(['import-legacy', file, ...extra], env);
-  const login = (identifier: string, password: string) => t.http.post('/api/login').send({ username_or_email: identifier, password });
+  const login = (identifier: string, password: string) =>
+    t.http.post('/api/login').send({ username_or_email: identifier, password });
   const storedHash = async (id: string) =>
     (await t.sql<{ hashed_password: string }>('SELECT hashed_password FROM users WHERE id = $1', [id]))[0]?.hashed_password;
   const importEvents = () =>
@@ -105,30 +107,104 @@ describe('import-legacy (e2e)', () => {
     users = {
       // New schema (approval columns).
       admin: await make(admin, admin, 'admin', 'Admin@Lab.example.org', (p) => argon2.hash(p, argon2Passlib), {
-        is_active: 1, is_superuser: 1, is_verified: 1, is_approved: 1, institution: 'Lab',
-        approved_at: '2024-01-02 03:04:05.123456', created_at: '2024-01-01 10:00:00.000001',
+        is_active: 1,
+        is_superuser: 1,
+        is_verified: 1,
+        is_approved: 1,
+        institution: 'Lab',
+        approved_at: '2024-01-02 03:04:05.123456',
+        created_at: '2024-01-01 10:00:00.000001',
       }),
-      dora: await make('d0000000000040008000000000000004', 'D0000000-0000-4000-8000-000000000004', 'dora', 'dora@example.org', (p) => argon2.hash(p, argon2Owasp), {
-        is_active: 1, is_superuser: 0, is_verified: 1, is_approved: 1, approval_note: 'thesis', institution: 'Uni',
-        approved_by: admin, approved_at: '2024-02-02 00:00:00', created_at: '2024-02-01 00:00:00',
-      }),
-      eve: await make('e0000000000040008000000000000005', 'e0000000000040008000000000000005', 'eve', 'eve@example.org', (p) => argon2.hash(p, argon2Weak), {
-        is_active: 1, is_superuser: 0, is_verified: 1, is_approved: 1, approved_by: hyphenate(admin), created_at: '2024-03-01 00:00:00',
-      }),
-      bob: await make('b0000000000040008000000000000002', 'b0000000-0000-4000-8000-000000000002', 'bob', 'bob@example.org', (p) => bcryptHash(p, 4), {
-        is_active: 0, is_superuser: 0, is_verified: 1, is_approved: 0, approval_note: 'please let me in', created_at: '2024-04-01 00:00:00',
-      }),
+      dora: await make(
+        'd0000000000040008000000000000004',
+        'D0000000-0000-4000-8000-000000000004',
+        'dora',
+        'dora@example.org',
+        (p) => argon2.hash(p, argon2Owasp),
+        {
+          is_active: 1,
+          is_superuser: 0,
+          is_verified: 1,
+          is_approved: 1,
+          approval_note: 'thesis',
+          institution: 'Uni',
+          approved_by: admin,
+          approved_at: '2024-02-02 00:00:00',
+          created_at: '2024-02-01 00:00:00',
+        },
+      ),
+      eve: await make(
+        'e0000000000040008000000000000005',
+        'e0000000000040008000000000000005',
+        'eve',
+        'eve@example.org',
+        (p) => argon2.hash(p, argon2Weak),
+        {
+          is_active: 1,
+          is_superuser: 0,
+          is_verified: 1,
+          is_approved: 1,
+          approved_by: hyphenate(admin),
+          created_at: '2024-03-01 00:00:00',
+        },
+      ),
+      bob: await make(
+        'b0000000000040008000000000000002',
+        'b0000000-0000-4000-8000-000000000002',
+        'bob',
+        'bob@example.org',
+        (p) => bcryptHash(p, 4),
+        {
+          is_active: 0,
+          is_superuser: 0,
+          is_verified: 1,
+          is_approved: 0,
+          approval_note: 'please let me in',
+          created_at: '2024-04-01 00:00:00',
+        },
+      ),
       // Same email as admin but another case, and younger: the conflict.
-      twin: await make('f0000000000040008000000000000006', 'f0000000000040008000000000000006', 'twin', 'ADMIN@lab.example.org', (p) => bcryptHash(p, 4), {
-        is_active: 1, is_superuser: 0, is_verified: 1, is_approved: 1, created_at: '2024-05-01 00:00:00',
-      }),
+      twin: await make(
+        'f0000000000040008000000000000006',
+        'f0000000000040008000000000000006',
+        'twin',
+        'ADMIN@lab.example.org',
+        (p) => bcryptHash(p, 4),
+        {
+          is_active: 1,
+          is_superuser: 0,
+          is_verified: 1,
+          is_approved: 1,
+          created_at: '2024-05-01 00:00:00',
+        },
+      ),
       // Old schema (no approval columns): approved.
-      carol: await make('c0000000000040008000000000000003', 'c0000000000040008000000000000003', 'carol', 'carol@example.org', (p) => argon2.hash(p, { ...argon2Weak, type: argon2.argon2i }), {
-        is_active: 1, is_superuser: 0, is_verified: 0, created_at: '2023-05-05 05:05:05',
-      }),
-      frank: await make('f1000000000040008000000000000007', 'F1000000-0000-4000-8000-000000000007', 'frank', 'frank@example.org', async (p) => (await bcryptHash(p, 4)).replace(/^\$2b\$/, '$2a$'), {
-        is_active: 1, is_superuser: 0, is_verified: 1, created_at: null,
-      }),
+      carol: await make(
+        'c0000000000040008000000000000003',
+        'c0000000000040008000000000000003',
+        'carol',
+        'carol@example.org',
+        (p) => argon2.hash(p, { ...argon2Weak, type: argon2.argon2i }),
+        {
+          is_active: 1,
+          is_superuser: 0,
+          is_verified: 0,
+          created_at: '2023-05-05 05:05:05',
+        },
+      ),
+      frank: await make(
+        'f1000000000040008000000000000007',
+        'F1000000-0000-4000-8000-000000000007',
+        'frank',
+        'frank@example.org',
+        async (p) => (await bcryptHash(p, 4)).replace(/^\$2b\$/, '$2a$'),
+        {
+          is_active: 1,
+          is_superuser: 0,
+          is_verified: 1,
+          created_at: null,
+        },
+      ),
     };
     newDb = path.join(work, 'new', 'users.db');
     oldDb = path.join(work, 'old', 'users.db');
@@ -172,12 +248,29 @@ describe('import-legacy (e2e)', () => {
     const byName = Object.fromEntries(rows.map((row) => [row.username, row]));
     expect(Object.keys(byName).sort()).toEqual(['admin', 'bob', 'carol', 'dora', 'eve', 'frank']);
     for (const name of Object.keys(byName)) {
-      expect(byName[name]).toMatchObject({ id: users[name].id, email: users[name].email, hashed_password: users[name].hash, is_verified: true });
+      expect(byName[name]).toMatchObject({
+        id: users[name].id,
+        email: users[name].email,
+        hashed_password: users[name].hash,
+        is_verified: true,
+      });
     }
-    expect(byName.admin).toMatchObject({ is_superuser: true, is_active: true, is_approved: true, approval_status: 'approved', institution: 'Lab' });
+    expect(byName.admin).toMatchObject({
+      is_superuser: true,
+      is_active: true,
+      is_approved: true,
+      approval_status: 'approved',
+      institution: 'Lab',
+    });
     expect(byName.dora).toMatchObject({ approval_status: 'approved', approved_by: users.admin.id, approval_note: 'thesis' });
     expect(byName.eve).toMatchObject({ approved_by: users.admin.id, approved_at: null });
-    expect(byName.bob).toMatchObject({ is_active: false, is_approved: false, approval_status: 'pending', approved_by: null, approval_note: 'please let me in' });
+    expect(byName.bob).toMatchObject({
+      is_active: false,
+      is_approved: false,
+      approval_status: 'pending',
+      approved_by: null,
+      approval_note: 'please let me in',
+    });
     expect(byName.carol).toMatchObject({ is_approved: true, approval_status: 'approved', is_active: true });
     expect(byName.frank).toMatchObject({ is_approved: true, approval_status: 'approved' });
     // Microseconds survive; the naive SQLite times are UTC.
@@ -237,7 +330,12 @@ describe('import-legacy (e2e)', () => {
     expect(await t.sql('SELECT * FROM users ORDER BY id')).toEqual(before);
     const events = await importEvents();
     expect(events).toHaveLength(4);
-    expect(events.slice(2).map((event) => event.details).sort((a, b) => String(a.schema).localeCompare(String(b.schema)))).toEqual([
+    expect(
+      events
+        .slice(2)
+        .map((event) => event.details)
+        .sort((a, b) => String(a.schema).localeCompare(String(b.schema))),
+    ).toEqual([
       expect.objectContaining({ schema: 'approval', imported: 0, skipped_existing: 4, conflict_count: 1 }),
       expect.objectContaining({ schema: 'original', imported: 0, skipped_existing: 2, conflict_count: 0 }),
     ]);
@@ -264,7 +362,9 @@ describe('import-legacy (e2e)', () => {
     db.close();
     const freshDb = path.join(work, 'fresh', 'users.db');
     mkdirSync(path.dirname(freshDb));
-    writeLegacyDatabase(freshDb, true, [{ ...users.twin, storedId: 'a1000000000040008000000000000009', username: 'newcomer', email: 'newcomer@example.org' }]);
+    writeLegacyDatabase(freshDb, true, [
+      { ...users.twin, storedId: 'a1000000000040008000000000000009', username: 'newcomer', email: 'newcomer@example.org' },
+    ]);
 
     const eventsBefore = (await importEvents()).length;
     const [missing, garbage, tableless, dryRun] = await Promise.all([

@@ -68,7 +68,9 @@ describe('request hygiene and logs (e2e, every log line captured)', () => {
       expect(line).toBeDefined();
       expect(String(line!.msg)).toContain('simulated fault');
     });
-    const access = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'request completed' && l.request_id === id);
+    const access = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === 'request completed' && l.request_id === id);
     expect(access).toMatchObject({ route: '/api/config', status: 500, duration_ms: expect.any(Number) });
   });
 
@@ -76,7 +78,9 @@ describe('request hygiene and logs (e2e, every log line captured)', () => {
     const admin = newCredentials('secretadmin');
     await register(t, admin).expect(201);
     const token = await loginToken(t, admin.username, admin.password);
-    const formToken = (await t.http.post('/api/jwt/login').type('form').send({ username: admin.email, password: admin.password }).expect(200)).body.access_token;
+    const formToken = (
+      await t.http.post('/api/jwt/login').type('form').send({ username: admin.email, password: admin.password }).expect(200)
+    ).body.access_token;
     const auth = { Authorization: `Bearer ${token}` };
     const created = newCredentials('secretuser');
     await t.http.post('/api/admin/users').set(auth).send(created).expect(201);
@@ -85,7 +89,10 @@ describe('request hygiene and logs (e2e, every log line captured)', () => {
     await t.http.get('/api/whoami').set('Authorization', `Bearer ${token}x`).expect(401);
     await t.http.get('/api/admin/audit-events').set(auth).expect(200);
     await t.http.post('/api/jwt/logout').set('Authorization', `Bearer ${formToken}`).expect(204);
-    await t.http.post('/api/register').send({ ...newCredentials(), password: 'short' }).expect(400);
+    await t.http
+      .post('/api/register')
+      .send({ ...newCredentials(), password: 'short' })
+      .expect(400);
 
     const hashes = (await t.sql<{ hashed_password: string }>('SELECT hashed_password FROM users')).map((r) => r.hashed_password);
     const audit = JSON.stringify(await t.sql('SELECT * FROM audit_events'));

@@ -39,7 +39,8 @@ describe('openapi.json (e2e)', () => {
       const where = `${method.toUpperCase()} ${route}`;
       if (operation.security?.length) expect({ where, has401: codes.includes('401') }).toEqual({ where, has401: true });
       if (route.startsWith('/api/admin')) expect({ where, has403: codes.includes('403') }).toEqual({ where, has403: true });
-      if (route.includes('{user_id}')) expect({ where, has400and404: ['400', '404'].every((c) => codes.includes(c)) }).toEqual({ where, has400and404: true });
+      if (route.includes('{user_id}'))
+        expect({ where, has400and404: ['400', '404'].every((c) => codes.includes(c)) }).toEqual({ where, has400and404: true });
       if (operation.requestBody) expect({ where, has422: codes.includes('422') }).toEqual({ where, has422: true });
     }
   });
@@ -48,7 +49,10 @@ describe('openapi.json (e2e)', () => {
     const missing: string[] = [];
     for (const [name, schema] of Object.entries(document.components.schemas)) {
       for (const [field, property] of Object.entries(schema.properties ?? {})) {
-        const isReference = '$ref' in property || 'allOf' in property || (property.type === 'array' && '$ref' in ((property.items as object) ?? {}));
+        const isReference =
+          '$ref' in property ||
+          'allOf' in property ||
+          (property.type === 'array' && '$ref' in ((property.items as object) ?? {}));
         if (!isReference && !('example' in property)) missing.push(`${name}.${field}`);
       }
     }
@@ -56,7 +60,8 @@ describe('openapi.json (e2e)', () => {
   });
 
   it('offers the OAuth2 password flow against /api/jwt/login and bearer auth', () => {
-    const schemes = (document as unknown as { components: { securitySchemes: Record<string, unknown> } }).components.securitySchemes;
+    const schemes = (document as unknown as { components: { securitySchemes: Record<string, unknown> } }).components
+      .securitySchemes;
     expect(schemes).toMatchObject({
       oauth2: { type: 'oauth2', flows: { password: { tokenUrl: '/api/jwt/login' } } },
       bearer: { type: 'http', scheme: 'bearer' },

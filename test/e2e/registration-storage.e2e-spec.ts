@@ -25,7 +25,12 @@ describe('first user and per-user storage (e2e)', () => {
     expect(responses.map((r) => r.status)).toEqual(Array(50).fill(201));
     const superusers = responses.filter((r) => r.body.is_superuser);
     expect(superusers).toHaveLength(1);
-    expect(superusers[0].body).toMatchObject({ is_superuser: true, is_approved: true, is_active: true, approval_status: 'approved' });
+    expect(superusers[0].body).toMatchObject({
+      is_superuser: true,
+      is_approved: true,
+      is_active: true,
+      approval_status: 'approved',
+    });
     const rows = await t.sql<{ superusers: string; pending: string }>(
       `SELECT count(*) FILTER (WHERE is_superuser) AS superusers, count(*) FILTER (WHERE approval_status = 'pending' AND NOT is_active) AS pending FROM users`,
     );

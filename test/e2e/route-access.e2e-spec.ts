@@ -53,7 +53,10 @@ describe('route access (e2e)', () => {
         const sub = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
         if (sub === undefined) continue;
         const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
-        const path = `/${[base, sub].map((p) => p.replace(/^\/|\/$/g, '')).filter(Boolean).join('/')}`;
+        const path = `/${[base, sub]
+          .map((p) => p.replace(/^\/|\/$/g, ''))
+          .filter(Boolean)
+          .join('/')}`;
         const targets = [handler as () => void, controller];
         const access = reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)
           ? 'public'

@@ -43,7 +43,10 @@ describe('session lifetime (e2e, real clock)', () => {
     it('coalesces activity writes to at most one per touch interval (here 150 ms)', async () => {
       const user = await createActiveUser(t);
       const token = await loginToken(t, user.username, user.password);
-      const [session] = await t.sql<{ id: string; last_seen_at: Date }>('SELECT id, last_seen_at FROM sessions WHERE user_id = $1', [user.id]);
+      const [session] = await t.sql<{ id: string; last_seen_at: Date }>(
+        'SELECT id, last_seen_at FROM sessions WHERE user_id = $1',
+        [user.id],
+      );
       await sleep(400);
       await t.http.get('/api/whoami').set('Authorization', `Bearer ${token}`).expect(200);
       const [touched] = await t.sql<{ last_seen_at: Date }>('SELECT last_seen_at FROM sessions WHERE id = $1', [session.id]);

@@ -16,7 +16,11 @@ export default async function globalSetup(): Promise<void> {
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
     const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-test-pg-'));
-    const handle = await startEmbeddedPostgres(dir, { log: () => undefined, warn: (m) => process.stderr.write(`${m}\n`) }, { database: 'postgres' });
+    const handle = await startEmbeddedPostgres(
+      dir,
+      { log: () => undefined, warn: (m) => process.stderr.write(`${m}\n`) },
+      { database: 'postgres' },
+    );
     (globalThis as Record<string, unknown>).__gatehouseEmbedded = handle;
     adminUrl = handle.url;
   }

@@ -49,7 +49,9 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
     LOCKOUT_THRESHOLD: '1000',
     ...env,
   });
-  const app = await createApp(config, { rootLogger: createRootLogger(config, options.logDestination ?? pino.destination('/dev/null')) });
+  const app = await createApp(config, {
+    rootLogger: createRootLogger(config, options.logDestination ?? pino.destination('/dev/null')),
+  });
   const client = new Client({ connectionString: database.url });
   await client.connect();
   return {

@@ -21,6 +21,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export interface Answer {
   status: number;
   /** Parsed JSON body, or the raw text when it is not JSON. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any JSON the server sends
   body: any;
   requestId: string | null;
   headers: Headers;

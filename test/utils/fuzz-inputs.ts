@@ -27,25 +27,125 @@ export const deepObject = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.r
 
 /** Strings that have broken services before: injection, traversal, encodings, sizes, lookalikes. */
 export const NASTY_STRINGS: readonly string[] = [
-  '', ' ', '\t\r\n', 'null', 'undefined', 'NaN', 'Infinity', 'true', '0', '-1', '1e400', '0x10', '[]', '{}',
-  "' OR 1=1 --", "'; DROP TABLE users; --", '" OR ""="', "admin'--", "1'; SELECT pg_sleep(5); --",
-  "' UNION SELECT hashed_password FROM users --", '%', '_', '%_%', '\\', '\\x00', '$1', ':identifier', '?', '*',
-  '../../etc/passwd', '..\\..\\windows\\win.ini', '%2e%2e%2f', '..%00', '..%2f..%2fetc%2fpasswd', '/etc/passwd\u0000.json',
-  '\u0000', 'a\u0000b', '\u0000'.repeat(8), '\ud800', '\udfff', 'a\ud83db', '\uffff', '\ufeffadmin', '\u202eevil\u202c',
-  '🔥', '👨‍👩‍👧‍👦', 'مرحبا', 'שלום', 'a\u200bdmin', 'Ａｄｍｉｎ', 'İstanbul', 'straße', '\u212a', 'e\u0301',
-  '<script>alert(1)</script>', '{{7*7}}', '${7*7}', '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty',
-  '2026-02-30T00:00:00Z', '2026-W01-1', '2026-123', '+002026-01-01', '99999-01-01', '1', 'yesterday', 'epoch', 'infinity',
-  'a@b', 'a@b.c', '@example.org', 'a@example.org\u0000', 'a@[127.0.0.1]', '"a b"@example.org', 'ADMIN@EXAMPLE.ORG',
-  'a'.repeat(129), 'a'.repeat(151), 'a'.repeat(321), 'a'.repeat(1025), 'a'.repeat(2001), 'x'.repeat(10_000), '🔥'.repeat(3_000),
+  '',
+  ' ',
+  '\t\r\n',
+  'null',
+  'undefined',
+  'NaN',
+  'Infinity',
+  'true',
+  '0',
+  '-1',
+  '1e400',
+  '0x10',
+  '[]',
+  '{}',
+  "' OR 1=1 --",
+  "'; DROP TABLE users; --",
+  '" OR ""="',
+  "admin'--",
+  "1'; SELECT pg_sleep(5); --",
+  "' UNION SELECT hashed_password FROM users --",
+  '%',
+  '_',
+  '%_%',
+  '\\',
+  '\\x00',
+  '$1',
+  ':identifier',
+  '?',
+  '*',
+  '../../etc/passwd',
+  '..\\..\\windows\\win.ini',
+  '%2e%2e%2f',
+  '..%00',
+  '..%2f..%2fetc%2fpasswd',
+  '/etc/passwd\u0000.json',
+  '\u0000',
+  'a\u0000b',
+  '\u0000'.repeat(8),
+  '\ud800',
+  '\udfff',
+  'a\ud83db',
+  '\uffff',
+  '\ufeffadmin',
+  '\u202eevil\u202c',
+  '🔥',
+  '👨‍👩‍👧‍👦',
+  'مرحبا',
+  'שלום',
+  'a\u200bdmin',
+  'Ａｄｍｉｎ',
+  'İstanbul',
+  'straße',
+  '\u212a',
+  'e\u0301',
+  '<script>alert(1)</script>',
+  '{{7*7}}',
+  '${7*7}',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  '2026-02-30T00:00:00Z',
+  '2026-W01-1',
+  '2026-123',
+  '+002026-01-01',
+  '99999-01-01',
+  '1',
+  'yesterday',
+  'epoch',
+  'infinity',
+  'a@b',
+  'a@b.c',
+  '@example.org',
+  'a@example.org\u0000',
+  'a@[127.0.0.1]',
+  '"a b"@example.org',
+  'ADMIN@EXAMPLE.ORG',
+  'a'.repeat(129),
+  'a'.repeat(151),
+  'a'.repeat(321),
+  'a'.repeat(1025),
+  'a'.repeat(2001),
+  'x'.repeat(10_000),
+  '🔥'.repeat(3_000),
 ];
 
 /** Strings that push the body over, or right under, the 64 KiB limit when sent as a field. */
-export const HUGE_STRINGS: readonly string[] = ['x'.repeat(60_000), 'x'.repeat(100_000), '🔥'.repeat(15_000), '🔥'.repeat(30_000)];
+export const HUGE_STRINGS: readonly string[] = [
+  'x'.repeat(60_000),
+  'x'.repeat(100_000),
+  '🔥'.repeat(15_000),
+  '🔥'.repeat(30_000),
+];
 
 /** Values that make sense on the server only as JSON from a hostile or careless client. */
 export const NASTY_VALUES: readonly unknown[] = [
-  null, true, false, 0, -1, 1.5, -0, 1e308, -1e308, 2 ** 31, 2 ** 53 + 2, Number.NaN,
-  [], {}, [null], [[]], ['a', 'b'], { $gt: '' }, { $ne: null }, { toString: 'x' }, { valueOf: 1 }, { length: 1e9 },
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  -0,
+  1e308,
+  -1e308,
+  2 ** 31,
+  2 ** 53 + 2,
+  Number.NaN,
+  [],
+  {},
+  [null],
+  [[]],
+  ['a', 'b'],
+  { $gt: '' },
+  { $ne: null },
+  { toString: 'x' },
+  { valueOf: 1 },
+  { length: 1e9 },
   new RawJson('{"__proto__":{"is_superuser":true}}'),
   new RawJson('{"constructor":{"prototype":{"is_superuser":true}}}'),
   new RawJson(deepArray(1000)),
@@ -79,9 +179,30 @@ export const nastyKey: fc.Arbitrary<string> = fc.oneof(
   {
     weight: 3,
     arbitrary: fc.constantFrom(
-      '__proto__', 'constructor', 'prototype', 'toString', 'is_superuser', 'is_active', 'is_approved', 'is_verified', 'id',
-      'hashed_password', 'approval_status', 'approved_by', '', ' ', 'PASSWORD', 'password ', 'email\u0000', '$where', 'a.b',
-      'a[b]', 'user_id', 'reason', '🔥', 'x'.repeat(1000),
+      '__proto__',
+      'constructor',
+      'prototype',
+      'toString',
+      'is_superuser',
+      'is_active',
+      'is_approved',
+      'is_verified',
+      'id',
+      'hashed_password',
+      'approval_status',
+      'approved_by',
+      '',
+      ' ',
+      'PASSWORD',
+      'password ',
+      'email\u0000',
+      '$where',
+      'a.b',
+      'a[b]',
+      'user_id',
+      'reason',
+      '🔥',
+      'x'.repeat(1000),
     ),
   },
   { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
@@ -110,21 +231,63 @@ export function percentEncode(text: string): string {
 /** form-urlencoded text; arrays repeat the key, null leaves the value out, other values are JSON. */
 export function formText(entries: ReadonlyArray<readonly [string, unknown]>): string {
   const pair = (key: string, value: unknown) =>
-    value === null ? percentEncode(key) : `${percentEncode(key)}=${percentEncode(typeof value === 'string' ? value : jsonText(value))}`;
-  return entries.flatMap(([key, value]) => (Array.isArray(value) ? value.map((item) => pair(key, item)) : [pair(key, value)])).join('&');
+    value === null
+      ? percentEncode(key)
+      : `${percentEncode(key)}=${percentEncode(typeof value === 'string' ? value : jsonText(value))}`;
+  return entries
+    .flatMap(([key, value]) => (Array.isArray(value) ? value.map((item) => pair(key, item)) : [pair(key, value)]))
+    .join('&');
 }
 
 /** Raw bodies sent with a JSON (or any) content type. */
 export const RAW_BODIES: readonly string[] = [
-  '', ' ', '{', '}', '{"a":}', '{"a" 1}', "{'email':'a'}", '{"a":1,}', '[1,2', 'nul', 'undefined', 'NaN', 'Infinity', '-',
-  '\u0000', '\ufeff{}', '{}garbage', '{}{}', '{"a":"\\ud800"}', '{"a":"\\u0000"}', '{"a":"\\x00"}', '{"a":1e999}',
-  '{"a":123456789012345678901234567890}', '"\\u0000"', '123', '"text"', 'null', 'true', '[]', '[{}]', '{}',
-  '<?xml version="1.0"?><user><email>a@b.c</email></user>', '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\nb\r\n--x--',
-  'email=a%40b.c&password=x', '\xff\xfe{\x00}\x00',
-  deepArray(1000), deepObject(1000), deepArray(32_000), deepObject(10_000),
-  `{"email":${deepArray(30_000)}}`, `{"username":${deepObject(9_000)}}`,
-  '{"__proto__":{"is_superuser":true}}', '{"constructor":{"prototype":{"is_superuser":true}}}',
-  '{"a":{"__proto__":{"x":1}}}', '[{"__proto__":{}}]', '{"__proto__":null}', '{"constructor":null}',
+  '',
+  ' ',
+  '{',
+  '}',
+  '{"a":}',
+  '{"a" 1}',
+  "{'email':'a'}",
+  '{"a":1,}',
+  '[1,2',
+  'nul',
+  'undefined',
+  'NaN',
+  'Infinity',
+  '-',
+  '\u0000',
+  '\ufeff{}',
+  '{}garbage',
+  '{}{}',
+  '{"a":"\\ud800"}',
+  '{"a":"\\u0000"}',
+  '{"a":"\\x00"}',
+  '{"a":1e999}',
+  '{"a":123456789012345678901234567890}',
+  '"\\u0000"',
+  '123',
+  '"text"',
+  'null',
+  'true',
+  '[]',
+  '[{}]',
+  '{}',
+  '<?xml version="1.0"?><user><email>a@b.c</email></user>',
+  '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\nb\r\n--x--',
+  'email=a%40b.c&password=x',
+  '\xff\xfe{\x00}\x00',
+  deepArray(1000),
+  deepObject(1000),
+  deepArray(32_000),
+  deepObject(10_000),
+  `{"email":${deepArray(30_000)}}`,
+  `{"username":${deepObject(9_000)}}`,
+  '{"__proto__":{"is_superuser":true}}',
+  '{"constructor":{"prototype":{"is_superuser":true}}}',
+  '{"a":{"__proto__":{"x":1}}}',
+  '[{"__proto__":{}}]',
+  '{"__proto__":null}',
+  '{"constructor":null}',
   `{"a":"${'x'.repeat(BODY_LIMIT - 8)}"}`, // exactly the limit
   `{"a":"${'x'.repeat(BODY_LIMIT - 7)}"}`, // one byte over
   `{"a":"${'x'.repeat(100_000)}"}`,
@@ -134,20 +297,45 @@ export const RAW_BODIES: readonly string[] = [
 ];
 
 export const CONTENT_TYPES: ReadonlyArray<string | undefined> = [
-  undefined, '', 'application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON', 'application/json; charset=utf-16',
-  'application/json;charset=latin1', 'application/json; boundary=x', 'text/plain', 'text/plain; charset=utf-8',
-  'application/xml', 'text/xml', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded',
-  'application/octet-stream', 'application/vnd.api+json', 'application/json, text/html', '*/*', ';', 'json', 'application/',
+  undefined,
+  '',
+  'application/json',
+  'application/json; charset=utf-8',
+  'APPLICATION/JSON',
+  'application/json; charset=utf-16',
+  'application/json;charset=latin1',
+  'application/json; boundary=x',
+  'text/plain',
+  'text/plain; charset=utf-8',
+  'application/xml',
+  'text/xml',
+  'multipart/form-data; boundary=x',
+  'application/x-www-form-urlencoded',
+  'application/octet-stream',
+  'application/vnd.api+json',
+  'application/json, text/html',
+  '*/*',
+  ';',
+  'json',
+  'application/',
   'application/x-www-form-urlencoded; charset=utf-16',
 ];
 
 /** Header values as a server reads them off the wire: printable ASCII and obs-text (latin1), nothing else. */
 export function asHeaderValue(text: string): string {
-  return Buffer.from(text, 'utf8').toString('latin1').replace(/[\x00-\x08\x0a-\x1f\x7f]/g, '');
+  return (
+    Buffer.from(text, 'utf8')
+      .toString('latin1')
+      // eslint-disable-next-line no-control-regex -- stripping control characters on purpose
+      .replace(/[\x00-\x08\x0a-\x1f\x7f]/g, '')
+  );
 }
 
 const headerChar = fc
-  .oneof({ weight: 4, arbitrary: fc.integer({ min: 0x20, max: 0x7e }) }, { weight: 1, arbitrary: fc.integer({ min: 0x80, max: 0xff }) })
+  .oneof(
+    { weight: 4, arbitrary: fc.integer({ min: 0x20, max: 0x7e }) },
+    { weight: 1, arbitrary: fc.integer({ min: 0x80, max: 0xff }) },
+  )
   .map((code) => String.fromCharCode(code));
 
 export const headerText: fc.Arbitrary<string> = fc.oneof(
@@ -189,10 +377,41 @@ export function pathIdArb(liveIds: readonly string[]): fc.Arbitrary<string> {
     {
       weight: 3,
       arbitrary: fc.constantFrom(
-        '%2F', 'a%2Fb', '..%2F..%2Fetc%2Fpasswd', '%2e%2e%2f', '%2e%2e%2f%2e%2e%2fetc%2fpasswd', '..%00', '%00', '%zz', '%', '%E0%A4%A',
-        '%C0%AE%C0%AE%2F', 'x'.repeat(1024), percentEncode('🔥'.repeat(256)), '1', '-1', '0', '1e10', 'NaN', 'null', 'undefined', 'true',
-        '%5B%5D', '%7B%7D', ';', ',', '*', '%20', '+', '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff',
-        '00000000000000000000000000000000', `${'0'.repeat(31)}g`, '0'.repeat(33), "'%20OR%201%3D1%20--", '%27%3B%20DROP%20TABLE%20users%3B%20--',
+        '%2F',
+        'a%2Fb',
+        '..%2F..%2Fetc%2Fpasswd',
+        '%2e%2e%2f',
+        '%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+        '..%00',
+        '%00',
+        '%zz',
+        '%',
+        '%E0%A4%A',
+        '%C0%AE%C0%AE%2F',
+        'x'.repeat(1024),
+        percentEncode('🔥'.repeat(256)),
+        '1',
+        '-1',
+        '0',
+        '1e10',
+        'NaN',
+        'null',
+        'undefined',
+        'true',
+        '%5B%5D',
+        '%7B%7D',
+        ';',
+        ',',
+        '*',
+        '%20',
+        '+',
+        '00000000-0000-0000-0000-000000000000',
+        'ffffffff-ffff-ffff-ffff-ffffffffffff',
+        '00000000000000000000000000000000',
+        `${'0'.repeat(31)}g`,
+        '0'.repeat(33),
+        "'%20OR%201%3D1%20--",
+        '%27%3B%20DROP%20TABLE%20users%3B%20--',
       ),
     },
   ];
@@ -205,8 +424,34 @@ export const queryValueArb: fc.Arbitrary<string> = fc.oneof(
   {
     weight: 3,
     arbitrary: fc.constantFrom(
-      '', '0', '-1', '1.5', '1e3', '1001', '999999999999999999999', 'NaN', 'Infinity', '-0', '0x10', 'true', 'false', 'null',
-      '%', '%zz', '%00', '%E0%A4%A', '+', '++', '%2B', '%20', '%26', '%3D', '[]', '%5B%5D', '9'.repeat(400), 'a'.repeat(8000),
+      '',
+      '0',
+      '-1',
+      '1.5',
+      '1e3',
+      '1001',
+      '999999999999999999999',
+      'NaN',
+      'Infinity',
+      '-0',
+      '0x10',
+      'true',
+      'false',
+      'null',
+      '%',
+      '%zz',
+      '%00',
+      '%E0%A4%A',
+      '+',
+      '++',
+      '%2B',
+      '%20',
+      '%26',
+      '%3D',
+      '[]',
+      '%5B%5D',
+      '9'.repeat(400),
+      'a'.repeat(8000),
     ),
   },
   { weight: 1, arbitrary: fc.integer().map(String) },
@@ -220,13 +465,40 @@ export function queryKeyArb(known: readonly string[]): fc.Arbitrary<string> {
     ...own,
     ...(known.length ? [{ weight: 1, arbitrary: fc.constantFrom(...known).map((key) => `${key}[]`) }] : []),
     ...(known.length ? [{ weight: 1, arbitrary: fc.constantFrom(...known).map((key) => `${key}[a]`) }] : []),
-    { weight: 2, arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype', 'constructor[prototype]', '', '%', 'a%00', '%5B%5D', 'hasOwnProperty') },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        '__proto__',
+        'constructor',
+        'prototype',
+        'constructor[prototype]',
+        '',
+        '%',
+        'a%00',
+        '%5B%5D',
+        'hasOwnProperty',
+      ),
+    },
     { weight: 1, arbitrary: nastyString.map(percentEncode) },
   );
 }
 
 /** Raw query fragments appended as they are: empty pairs, stray separators, bad escapes. */
-export const RAW_QUERY_FRAGMENTS: readonly string[] = ['&', '&&', '=', '==', 'a=b=c', '%', '%zz', '+', '?', '#', ';', 'a;b', '=x'];
+export const RAW_QUERY_FRAGMENTS: readonly string[] = [
+  '&',
+  '&&',
+  '=',
+  '==',
+  'a=b=c',
+  '%',
+  '%zz',
+  '+',
+  '?',
+  '#',
+  ';',
+  'a;b',
+  '=x',
+];
 
 // ---------------------------------------------------------------------------------------------
 // Authorization headers
@@ -234,7 +506,12 @@ export const RAW_QUERY_FRAGMENTS: readonly string[] = ['&', '&&', '=', '==', 'a=
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 /** A JWT written by hand with any header, payload and HMAC (or none). */
-export function jwt(header: unknown, payload: unknown, secret: string | null, hmac: 'sha256' | 'sha384' | 'sha512' = 'sha256'): string {
+export function jwt(
+  header: unknown,
+  payload: unknown,
+  secret: string | null,
+  hmac: 'sha256' | 'sha384' | 'sha512' = 'sha256',
+): string {
   const input = `${b64(header)}.${b64(payload)}`;
   return secret === null ? `${input}.` : `${input}.${createHmac(hmac, secret).update(input).digest('base64url')}`;
 }
@@ -263,7 +540,13 @@ export interface AuthVariant {
 }
 
 const now = () => Math.floor(Date.now() / 1000);
-const claims = (id: Identity, extra: Record<string, unknown> = {}) => ({ sub: id.sub, sid: id.sid, iat: now(), exp: now() + 3600, ...extra });
+const claims = (id: Identity, extra: Record<string, unknown> = {}) => ({
+  sub: id.sub,
+  sid: id.sid,
+  iat: now(),
+  exp: now() + 3600,
+  ...extra,
+});
 const HS = { alg: 'HS256', typ: 'JWT' };
 
 export const AUTH_VARIANTS: readonly AuthVariant[] = [
@@ -274,7 +557,12 @@ export const AUTH_VARIANTS: readonly AuthVariant[] = [
   { name: 'admin, lowercase scheme', kind: 'admin', live: 'admin', header: (c) => `bearer ${c.admin.token}` },
   { name: 'admin, several spaces', kind: 'admin', live: 'admin', header: (c) => `Bearer    ${c.admin.token}` },
   { name: 'user, tab', kind: 'user', live: 'user', header: (c) => `Bearer\t${c.user.token}` },
-  { name: 'user, re-signed with extra claims', kind: 'user', live: 'user', header: (c) => `Bearer ${jwt(HS, claims(c.user, { is_superuser: true, role: 'admin' }), c.secret)}` },
+  {
+    name: 'user, re-signed with extra claims',
+    kind: 'user',
+    live: 'user',
+    header: (c) => `Bearer ${jwt(HS, claims(c.user, { is_superuser: true, role: 'admin' }), c.secret)}`,
+  },
   { name: "'Bearer' alone", kind: 'forged', header: () => 'Bearer' },
   { name: "'Bearer ' and nothing", kind: 'forged', header: () => 'Bearer ' },
   { name: 'BEARER shouting, garbage', kind: 'forged', header: () => 'BEARER x.y.z' },
@@ -284,33 +572,113 @@ export const AUTH_VARIANTS: readonly AuthVariant[] = [
   { name: 'two tokens', kind: 'forged', header: (c) => `Bearer ${c.admin.token}, Bearer ${c.user.token}` },
   { name: 'token and trailing junk', kind: 'forged', header: (c) => `Bearer ${c.admin.token} junk` },
   { name: 'quoted token', kind: 'forged', header: (c) => `Bearer "${c.admin.token}"` },
-  { name: 'signature tampered', kind: 'forged', header: (c) => `Bearer ${c.admin.token.slice(0, -2)}${c.admin.token.endsWith('AA') ? 'BB' : 'AA'}` },
+  {
+    name: 'signature tampered',
+    kind: 'forged',
+    header: (c) => `Bearer ${c.admin.token.slice(0, -2)}${c.admin.token.endsWith('AA') ? 'BB' : 'AA'}`,
+  },
   { name: 'signature removed', kind: 'forged', header: (c) => `Bearer ${c.admin.token.split('.').slice(0, 2).join('.')}.` },
-  { name: 'admin payload, user signature', kind: 'forged', header: (c) => `Bearer ${c.admin.token.split('.').slice(0, 2).join('.')}.${c.user.token.split('.')[2]}` },
+  {
+    name: 'admin payload, user signature',
+    kind: 'forged',
+    header: (c) => `Bearer ${c.admin.token.split('.').slice(0, 2).join('.')}.${c.user.token.split('.')[2]}`,
+  },
   { name: 'alg none', kind: 'forged', header: (c) => `Bearer ${jwt({ alg: 'none', typ: 'JWT' }, claims(c.admin), null)}` },
   { name: 'alg None', kind: 'forged', header: (c) => `Bearer ${jwt({ alg: 'None' }, claims(c.admin), null)}` },
-  { name: 'alg none with a signature', kind: 'forged', header: (c) => `Bearer ${jwt({ alg: 'none' }, claims(c.admin), c.secret)}` },
-  { name: 'wrong key', kind: 'forged', header: (c) => `Bearer ${jwt(HS, claims(c.admin), 'not-the-secret-but-long-enough-0123456789')}` },
+  {
+    name: 'alg none with a signature',
+    kind: 'forged',
+    header: (c) => `Bearer ${jwt({ alg: 'none' }, claims(c.admin), c.secret)}`,
+  },
+  {
+    name: 'wrong key',
+    kind: 'forged',
+    header: (c) => `Bearer ${jwt(HS, claims(c.admin), 'not-the-secret-but-long-enough-0123456789')}`,
+  },
   { name: 'empty key', kind: 'forged', header: (c) => `Bearer ${jwt(HS, claims(c.admin), '')}` },
-  { name: 'HS512 with the right key', kind: 'forged', header: (c) => `Bearer ${jwt({ alg: 'HS512', typ: 'JWT' }, claims(c.admin), c.secret, 'sha512')}` },
-  { name: 'RS256 header, HMAC signature', kind: 'forged', header: (c) => `Bearer ${jwt({ alg: 'RS256', typ: 'JWT' }, claims(c.admin), c.secret)}` },
-  { name: 'kid header', kind: 'forged', header: (c) => `Bearer ${jwt({ ...HS, kid: '../../../../dev/null' }, claims(c.admin), c.secret)}` },
-  { name: 'jku header', kind: 'forged', header: (c) => `Bearer ${jwt({ ...HS, jku: 'https://evil.example/jwks.json' }, claims(c.admin), c.secret)}` },
-  { name: 'jwk header', kind: 'forged', header: (c) => `Bearer ${jwt({ ...HS, jwk: { kty: 'oct', k: 'AAAA' } }, claims(c.admin), c.secret)}` },
-  { name: 'expired', kind: 'forged', header: (c) => `Bearer ${jwt(HS, claims(c.admin, { iat: now() - 7200, exp: now() - 3600 }), c.secret)}` },
-  { name: 'exp as a string', kind: 'forged', header: (c) => `Bearer ${jwt(HS, claims(c.admin, { exp: '9999999999' }), c.secret)}` },
+  {
+    name: 'HS512 with the right key',
+    kind: 'forged',
+    header: (c) => `Bearer ${jwt({ alg: 'HS512', typ: 'JWT' }, claims(c.admin), c.secret, 'sha512')}`,
+  },
+  {
+    name: 'RS256 header, HMAC signature',
+    kind: 'forged',
+    header: (c) => `Bearer ${jwt({ alg: 'RS256', typ: 'JWT' }, claims(c.admin), c.secret)}`,
+  },
+  {
+    name: 'kid header',
+    kind: 'forged',
+    header: (c) => `Bearer ${jwt({ ...HS, kid: '../../../../dev/null' }, claims(c.admin), c.secret)}`,
+  },
+  {
+    name: 'jku header',
+    kind: 'forged',
+    header: (c) => `Bearer ${jwt({ ...HS, jku: 'https://evil.example/jwks.json' }, claims(c.admin), c.secret)}`,
+  },
+  {
+    name: 'jwk header',
+    kind: 'forged',
+    header: (c) => `Bearer ${jwt({ ...HS, jwk: { kty: 'oct', k: 'AAAA' } }, claims(c.admin), c.secret)}`,
+  },
+  {
+    name: 'expired',
+    kind: 'forged',
+    header: (c) => `Bearer ${jwt(HS, claims(c.admin, { iat: now() - 7200, exp: now() - 3600 }), c.secret)}`,
+  },
+  {
+    name: 'exp as a string',
+    kind: 'forged',
+    header: (c) => `Bearer ${jwt(HS, claims(c.admin, { exp: '9999999999' }), c.secret)}`,
+  },
   { name: 'exp huge', kind: 'forged', header: (c) => `Bearer ${jwt(HS, claims(c.admin, { exp: 1e300 }), c.secret)}` },
-  { name: 'no exp', kind: 'forged', header: (c) => `Bearer ${jwt(HS, { sub: c.admin.sub, sid: c.admin.sid, iat: now() }, c.secret)}` },
-  { name: 'nbf in the future', kind: 'forged', header: (c) => `Bearer ${jwt(HS, claims(c.admin, { nbf: now() + 3600 }), c.secret)}` },
-  { name: 'no sid', kind: 'forged', header: (c) => `Bearer ${jwt(HS, { sub: c.admin.sub, iat: now(), exp: now() + 60 }, c.secret)}` },
+  {
+    name: 'no exp',
+    kind: 'forged',
+    header: (c) => `Bearer ${jwt(HS, { sub: c.admin.sub, sid: c.admin.sid, iat: now() }, c.secret)}`,
+  },
+  {
+    name: 'nbf in the future',
+    kind: 'forged',
+    header: (c) => `Bearer ${jwt(HS, claims(c.admin, { nbf: now() + 3600 }), c.secret)}`,
+  },
+  {
+    name: 'no sid',
+    kind: 'forged',
+    header: (c) => `Bearer ${jwt(HS, { sub: c.admin.sub, iat: now(), exp: now() + 60 }, c.secret)}`,
+  },
   { name: 'sid is SQL', kind: 'forged', header: (c) => `Bearer ${jwt(HS, claims(c.admin, { sid: "' OR 1=1 --" }), c.secret)}` },
   { name: 'sid is a number', kind: 'forged', header: (c) => `Bearer ${jwt(HS, claims(c.admin, { sid: 1 }), c.secret)}` },
-  { name: 'sid uppercase', kind: 'forged', header: (c) => `Bearer ${jwt(HS, claims(c.admin, { sid: c.admin.sid.toUpperCase() }), c.secret)}` },
-  { name: 'sid with NUL', kind: 'forged', header: (c) => `Bearer ${jwt(HS, claims(c.admin, { sid: `${c.admin.sid}\u0000` }), c.secret)}` },
-  { name: 'unknown sid', kind: 'forged', header: (c) => `Bearer ${jwt(HS, claims(c.admin, { sid: '0f0e0d0c-0b0a-4908-8706-050403020100' }), c.secret)}` },
-  { name: 'sub of another user', kind: 'forged', header: (c) => `Bearer ${jwt(HS, claims(c.admin, { sub: c.user.sub }), c.secret)}` },
-  { name: 'sub is an array', kind: 'forged', header: (c) => `Bearer ${jwt(HS, claims(c.admin, { sub: [c.admin.sub] }), c.secret)}` },
-  { name: 'revoked session', kind: 'forged', header: (c) => `Bearer ${jwt(HS, claims({ ...c.user, sid: c.revokedSid }), c.secret)}` },
+  {
+    name: 'sid uppercase',
+    kind: 'forged',
+    header: (c) => `Bearer ${jwt(HS, claims(c.admin, { sid: c.admin.sid.toUpperCase() }), c.secret)}`,
+  },
+  {
+    name: 'sid with NUL',
+    kind: 'forged',
+    header: (c) => `Bearer ${jwt(HS, claims(c.admin, { sid: `${c.admin.sid}\u0000` }), c.secret)}`,
+  },
+  {
+    name: 'unknown sid',
+    kind: 'forged',
+    header: (c) => `Bearer ${jwt(HS, claims(c.admin, { sid: '0f0e0d0c-0b0a-4908-8706-050403020100' }), c.secret)}`,
+  },
+  {
+    name: 'sub of another user',
+    kind: 'forged',
+    header: (c) => `Bearer ${jwt(HS, claims(c.admin, { sub: c.user.sub }), c.secret)}`,
+  },
+  {
+    name: 'sub is an array',
+    kind: 'forged',
+    header: (c) => `Bearer ${jwt(HS, claims(c.admin, { sub: [c.admin.sub] }), c.secret)}`,
+  },
+  {
+    name: 'revoked session',
+    kind: 'forged',
+    header: (c) => `Bearer ${jwt(HS, claims({ ...c.user, sid: c.revokedSid }), c.secret)}`,
+  },
   { name: 'idle session', kind: 'forged', header: (c) => `Bearer ${jwt(HS, claims({ ...c.user, sid: c.idleSid }), c.secret)}` },
   { name: 'header not JSON', kind: 'forged', header: (c) => `Bearer ${b64('{alg:HS256')}.${b64(claims(c.admin))}.sig` },
   { name: 'payload not JSON (signed)', kind: 'forged', header: (c) => `Bearer ${jwt(HS, 'not json', c.secret)}` },
@@ -324,7 +692,11 @@ export const AUTH_VARIANTS: readonly AuthVariant[] = [
   { name: 'SQL', kind: 'forged', header: () => "Bearer ' OR 1=1 --" },
   { name: '10 KB of garbage', kind: 'forged', header: () => `Bearer ${'A'.repeat(10_240)}` },
   { name: '10 KB of dots and base64', kind: 'forged', header: () => `Bearer ${'eyJ.'.repeat(2_560)}` },
-  { name: '12 KB signed payload', kind: 'forged', header: (c) => `Bearer ${jwt(HS, claims(c.admin, { sid: 'x'.repeat(9_000) }), c.secret)}` },
+  {
+    name: '12 KB signed payload',
+    kind: 'forged',
+    header: (c) => `Bearer ${jwt(HS, claims(c.admin, { sid: 'x'.repeat(9_000) }), c.secret)}`,
+  },
   { name: 'unicode token', kind: 'forged', header: () => asHeaderValue('Bearer 🔑ñ.日本.ü') },
   { name: 'unicode scheme', kind: 'forged', header: (c) => asHeaderValue(`Веарег ${c.admin.token}`) },
 ];
@@ -387,20 +759,49 @@ const usernameArb = fc.oneof(
 );
 const emailArb = fc.oneof(
   { weight: 4, arbitrary: word(3, 12).map((s) => `fz${s}@example.org`) },
-  { weight: 1, arbitrary: fc.constantFrom('FZ@EXAMPLE.ORG', 'a+b@example.org', 'üñí@exämple.org', `${'a'.repeat(64)}@example.org`) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('FZ@EXAMPLE.ORG', 'a+b@example.org', 'üñí@exämple.org', `${'a'.repeat(64)}@example.org`),
+  },
 );
 /** Mostly too short or too long, rarely acceptable (an acceptable one costs an argon2 hash); always marked. */
 const passwordArb = fc
-  .oneof(fc.string({ maxLength: 3 }), fc.string({ minLength: 4, maxLength: 30 }), fc.constantFrom(125, 200, 1100).map((n) => 'y'.repeat(n)))
+  .oneof(
+    fc.string({ maxLength: 3 }),
+    fc.string({ minLength: 4, maxLength: 30 }),
+    fc.constantFrom(125, 200, 1100).map((n) => 'y'.repeat(n)),
+  )
   .map((s) => PASSWORD_MARK + s);
 const freeText = fc.oneof(fc.constantFrom('please', 'University of Somewhere', null), nastyString);
 const dateish = fc.oneof(
   fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
   fc.constantFrom(
-    '2026-01-01', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00.123456789Z', '2026-W01-1', '2026-123', '+002026-01-01T00:00:00Z',
-    '-000001-01-01T00:00:00Z', '2026-02-29', '2024-02-29T24:00:00Z', '0000-01-01', '2026-01-01T00:00:00+25:00', '2026-13-01',
-    '20260101T000000Z', '2026-01-01T00:00Z', '2026', '2026-01', '275760-09-13T00:00:00Z', '1970-01-01T00:00:00-00:00', 'today',
-    'Tue Jan 01 2026', '1', '1 1', 'infinity', '-infinity', 'epoch', 'allballs',
+    '2026-01-01',
+    '2026-01-01T00:00:00Z',
+    '2026-01-01T00:00:00.123456789Z',
+    '2026-W01-1',
+    '2026-123',
+    '+002026-01-01T00:00:00Z',
+    '-000001-01-01T00:00:00Z',
+    '2026-02-29',
+    '2024-02-29T24:00:00Z',
+    '0000-01-01',
+    '2026-01-01T00:00:00+25:00',
+    '2026-13-01',
+    '20260101T000000Z',
+    '2026-01-01T00:00Z',
+    '2026',
+    '2026-01',
+    '275760-09-13T00:00:00Z',
+    '1970-01-01T00:00:00-00:00',
+    'today',
+    'Tue Jan 01 2026',
+    '1',
+    '1 1',
+    'infinity',
+    '-infinity',
+    'epoch',
+    'allballs',
   ),
 );
 const b64json = (value: unknown) => Buffer.from(typeof value === 'string' ? value : jsonText(value)).toString('base64url');
@@ -411,22 +812,39 @@ export function routeModels(fixtures: Fixtures, liveIds: readonly string[]): Rou
   const { admin, victims } = fixtures;
   const ids = fc.oneof(fc.uuid(), fc.constantFrom(...liveIds), nastyString);
   const identifier = fc.oneof(
-    { weight: 2, arbitrary: fc.constantFrom(admin.username, admin.email.toUpperCase(), ...victims.flatMap((v) => [v.username, v.email])) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(admin.username, admin.email.toUpperCase(), ...victims.flatMap((v) => [v.username, v.email])),
+    },
     { weight: 3, arbitrary: nastyString },
   );
   const loginPassword = fc.oneof(
     { weight: 1, arbitrary: fc.constantFrom(admin.password, ...victims.map((v) => v.password)) },
     { weight: 4, arbitrary: passwordArb },
   );
-  const limit = fc.oneof(fc.integer({ min: -5, max: 1005 }).map(String), fc.constantFrom('1e2', '0x10', ' 5', '5 ', '1.0', '+5', '０'));
+  const limit = fc.oneof(
+    fc.integer({ min: -5, max: 1005 }).map(String),
+    fc.constantFrom('1e2', '0x10', ' 5', '5 ', '1.0', '+5', '０'),
+  );
   const userCursor = fc.oneof(
-    fc.record({ s: fc.oneof(fc.constantFrom(...SORTS), nastyString), v: fc.oneof(dateish, nastyString), i: fc.oneof(fc.uuid(), nastyString) }).map(b64json),
+    fc
+      .record({
+        s: fc.oneof(fc.constantFrom(...SORTS), nastyString),
+        v: fc.oneof(dateish, nastyString),
+        i: fc.oneof(fc.uuid(), nastyString),
+      })
+      .map(b64json),
     fc.record({ s: fc.constant('created_at'), v: dateish, i: fc.uuid() }).map(b64json),
     nastyValue.map(b64json),
     nastyString,
   );
   const auditCursor = fc.oneof(
-    fc.record({ a: fc.oneof(dateish, nastyString), i: fc.oneof(fc.bigInt({ min: -1n, max: 10n ** 20n }).map(String), nastyString) }).map(b64json),
+    fc
+      .record({
+        a: fc.oneof(dateish, nastyString),
+        i: fc.oneof(fc.bigInt({ min: -1n, max: 10n ** 20n }).map(String), nastyString),
+      })
+      .map(b64json),
     nastyValue.map(b64json),
     nastyString,
   );
@@ -449,8 +867,15 @@ export function routeModels(fixtures: Fixtures, liveIds: readonly string[]): Rou
       body: {
         encoding: 'json',
         fields: {
-          email: emailArb, username: usernameArb, password: passwordArb, approval_note: freeText, institution: freeText,
-          is_superuser: fc.constant(true), is_active: fc.constant(true), id: fc.uuid(), hashed_password: nastyString,
+          email: emailArb,
+          username: usernameArb,
+          password: passwordArb,
+          approval_note: freeText,
+          institution: freeText,
+          is_superuser: fc.constant(true),
+          is_active: fc.constant(true),
+          id: fc.uuid(),
+          hashed_password: nastyString,
         },
         required: ['email', 'username', 'password'],
         validWeight: 1,
@@ -460,7 +885,12 @@ export function routeModels(fixtures: Fixtures, liveIds: readonly string[]): Rou
     {
       method: 'POST',
       path: '/login',
-      body: { encoding: 'json', fields: { username_or_email: identifier, password: loginPassword }, required: ['username_or_email', 'password'], validWeight: 1 },
+      body: {
+        encoding: 'json',
+        fields: { username_or_email: identifier, password: loginPassword },
+        required: ['username_or_email', 'password'],
+        validWeight: 1,
+      },
       weight: 6,
     },
     {
@@ -469,8 +899,12 @@ export function routeModels(fixtures: Fixtures, liveIds: readonly string[]): Rou
       body: {
         encoding: 'form',
         fields: {
-          username: identifier, password: loginPassword, grant_type: fc.constantFrom('password', '', 'client_credentials'),
-          scope: nastyString, client_id: nastyString, client_secret: nastyString,
+          username: identifier,
+          password: loginPassword,
+          grant_type: fc.constantFrom('password', '', 'client_credentials'),
+          scope: nastyString,
+          client_id: nastyString,
+          client_secret: nastyString,
         },
         required: ['username', 'password'],
         validWeight: 1,
@@ -514,7 +948,13 @@ export function routeModels(fixtures: Fixtures, liveIds: readonly string[]): Rou
       path: '/admin/users',
       body: {
         encoding: 'json',
-        fields: { username: usernameArb, email: emailArb, password: passwordArb, is_superuser: fc.boolean(), is_active: fc.boolean() },
+        fields: {
+          username: usernameArb,
+          email: emailArb,
+          password: passwordArb,
+          is_superuser: fc.boolean(),
+          is_active: fc.boolean(),
+        },
         required: ['username', 'email', 'password'],
         validWeight: 1,
       },
@@ -542,7 +982,9 @@ function applyMutation(entries: Entries, mutation: Mutation): Entries {
   if (mutation.op === 'drop') return entries.filter(([key]) => key !== mutation.key);
   if (mutation.op === 'add') return [...entries, [mutation.key, mutation.value]];
   const at = entries.findIndex(([key]) => key === mutation.key);
-  return at < 0 ? [...entries, [mutation.key, mutation.value]] : entries.map((entry, i) => (i === at ? [mutation.key, mutation.value] : entry));
+  return at < 0
+    ? [...entries, [mutation.key, mutation.value]]
+    : entries.map((entry, i) => (i === at ? [mutation.key, mutation.value] : entry));
 }
 
 /** A body: valid, mutated (dropped, retyped, extra fields), raw bad text, another content type, or none. */
@@ -550,24 +992,39 @@ function payloadArb(route: RouteModel): fc.Arbitrary<{ contentType?: string; bod
   const model = route.body;
   const defaultType = model?.encoding === 'form' ? 'application/x-www-form-urlencoded' : 'application/json';
   const raw = fc.record({
-    contentType: fc.oneof({ weight: 4, arbitrary: fc.constant(defaultType) }, { weight: 1, arbitrary: fc.constantFrom(...CONTENT_TYPES) }),
+    contentType: fc.oneof(
+      { weight: 4, arbitrary: fc.constant(defaultType) },
+      { weight: 1, arbitrary: fc.constantFrom(...CONTENT_TYPES) },
+    ),
     body: fc.constantFrom(...RAW_BODIES),
   });
   if (!model) {
-    const junk = fc.array(fc.tuple(nastyKey, nastyValue), { maxLength: 4 }).map((entries) => ({ contentType: 'application/json', body: jsonObjectText(entries) }));
+    const junk = fc
+      .array(fc.tuple(nastyKey, nastyValue), { maxLength: 4 })
+      .map((entries) => ({ contentType: 'application/json', body: jsonObjectText(entries) }));
     return fc.oneof({ weight: 4, arbitrary: fc.constant({}) }, { weight: 2, arbitrary: raw }, { weight: 1, arbitrary: junk });
   }
   const names = Object.keys(model.fields);
-  const valid: fc.Arbitrary<Entries> = fc.record(model.fields, { requiredKeys: model.required }).map((record) => Object.entries(record) as Entries);
+  const valid: fc.Arbitrary<Entries> = fc
+    .record(model.fields, { requiredKeys: model.required })
+    .map((record) => Object.entries(record) as Entries);
   // In a form every value is a string, so retyping rarely invalidates; there, mostly drop and add,
   // or nearly every mutated login would cost an argon2 hash.
   const form = model.encoding === 'form';
   const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     { weight: form ? 3 : 2, arbitrary: fc.constantFrom(...names).map((key): Mutation => ({ op: 'drop', key })) },
-    { weight: form ? 3 : 6, arbitrary: fc.tuple(fc.constantFrom(...names), nastyValue).map(([key, value]): Mutation => ({ op: 'set', key, value })) },
-    { weight: form ? 4 : 2, arbitrary: fc.tuple(nastyKey, nastyValue).map(([key, value]): Mutation => ({ op: 'add', key, value })) },
+    {
+      weight: form ? 3 : 6,
+      arbitrary: fc.tuple(fc.constantFrom(...names), nastyValue).map(([key, value]): Mutation => ({ op: 'set', key, value })),
+    },
+    {
+      weight: form ? 4 : 2,
+      arbitrary: fc.tuple(nastyKey, nastyValue).map(([key, value]): Mutation => ({ op: 'add', key, value })),
+    },
   );
-  const mutated = fc.tuple(valid, fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([entries, ms]) => ms.reduce(applyMutation, entries));
+  const mutated = fc
+    .tuple(valid, fc.array(mutation, { minLength: 1, maxLength: 3 }))
+    .map(([entries, ms]) => ms.reduce(applyMutation, entries));
   const write = (entries: Entries) => (model.encoding === 'form' ? formText(entries) : jsonObjectText(entries));
   return fc.oneof(
     { weight: model.validWeight, arbitrary: valid.map((entries) => ({ contentType: defaultType, body: write(entries) })) },
@@ -589,7 +1046,12 @@ function queryArb(route: RouteModel): fc.Arbitrary<string> {
   const model = route.query ?? {};
   const known = Object.keys(model);
   const validPair = known.length
-    ? [{ weight: 5, arbitrary: fc.constantFrom(...known).chain((key) => model[key].map((value) => `${key}=${percentEncode(value)}`)) }]
+    ? [
+        {
+          weight: 5,
+          arbitrary: fc.constantFrom(...known).chain((key) => model[key].map((value) => `${key}=${percentEncode(value)}`)),
+        },
+      ]
     : [];
   const part = fc.oneof(
     ...validPair,
@@ -610,7 +1072,9 @@ export function planArb(route: RouteModel, liveIds: readonly string[], describe:
         { weight: 40, arbitrary: fc.constant(route.method) },
         { weight: 1, arbitrary: fc.constantFrom<Method>('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS') },
       ),
-      path: route.path.includes(':user_id') ? pathIdArb(liveIds).map((id) => route.path.replace(':user_id', id)) : fc.constant(route.path),
+      path: route.path.includes(':user_id')
+        ? pathIdArb(liveIds).map((id) => route.path.replace(':user_id', id))
+        : fc.constant(route.path),
       query: queryArb(route),
       auth: authVariantArb,
       payload: payloadArb(route),
@@ -623,14 +1087,36 @@ export function planArb(route: RouteModel, liveIds: readonly string[], describe:
 }
 
 /** Query values that break parsers, casts and drivers: NUL, bad escapes, lone surrogates, sizes, arrays. */
-const CURATED_QUERY_VALUES = ['%00', 'a%00b', '%zz', '%', '%ED%A0%80', 'x'.repeat(8_000), '-1', '0', '1.5', '1e400', '9'.repeat(400), '', 'NaN', "'%20OR%201%3D1%20--"];
+const CURATED_QUERY_VALUES = [
+  '%00',
+  'a%00b',
+  '%zz',
+  '%',
+  '%ED%A0%80',
+  'x'.repeat(8_000),
+  '-1',
+  '0',
+  '1.5',
+  '1e400',
+  '9'.repeat(400),
+  '',
+  'NaN',
+  "'%20OR%201%3D1%20--",
+];
 
 /** The fixed part: every raw body, content type, Authorization header, odd id and odd query value, on every route. */
 export function curatedPlans(routes: readonly RouteModel[], liveId: string): Plan[] {
   const asAdmin = AUTH_VARIANTS.find((variant) => variant.name === 'admin') as AuthVariant;
   const plans: Plan[] = [];
   for (const route of routes) {
-    const base: Plan = { route, method: route.method, path: route.path.replace(':user_id', '0f0e0d0c-0b0a-4908-8706-050403020100'), query: '', auth: asAdmin, headers: {} };
+    const base: Plan = {
+      route,
+      method: route.method,
+      path: route.path.replace(':user_id', '0f0e0d0c-0b0a-4908-8706-050403020100'),
+      query: '',
+      auth: asAdmin,
+      headers: {},
+    };
     const type = route.body?.encoding === 'form' ? 'application/x-www-form-urlencoded' : 'application/json';
     // Fastify never reads the body of a GET: there, bodies and content types would only cost time.
     if (route.method !== 'GET') {
@@ -643,7 +1129,16 @@ export function curatedPlans(routes: readonly RouteModel[], liveId: string): Pla
       plans.push({ ...base, query: `?${key}=1&${key}=2` }, { ...base, query: `?${key}[]=1` }, { ...base, query: `?${key}[a]=1` });
     }
     if (route.path.includes(':user_id')) {
-      for (const id of ['%zz', '%', 'a%2Fb', '..%2F..%2Fetc%2Fpasswd', '%00', 'x'.repeat(1024), percentEncode('\ud800'), liveId.replace(/-/g, '')]) {
+      for (const id of [
+        '%zz',
+        '%',
+        'a%2Fb',
+        '..%2F..%2Fetc%2Fpasswd',
+        '%00',
+        'x'.repeat(1024),
+        percentEncode('\ud800'),
+        liveId.replace(/-/g, ''),
+      ]) {
         plans.push({ ...base, path: route.path.replace(':user_id', id) });
       }
     }

@@ -23,7 +23,10 @@ export class ListUsersQueryDto {
 
 export class AdminCreateUserDto {
   /** @example "grace" */
-  @IsString() @MinLength(1) @MaxLength(150) @Matches(USERNAME_PATTERN, { message: 'username must not contain spaces or control characters' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(150)
+  @Matches(USERNAME_PATTERN, { message: 'username must not contain spaces or control characters' })
   username: string;
   /** @example "grace@example.org" */
   @IsEmail() @MaxLength(320) email: string;
@@ -38,7 +41,11 @@ export class AdminCreateUserDto {
 /** Exactly the seed's fields; anything else is 422. */
 export class AdminUpdateUserDto {
   /** @example "grace" */
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(150) @Matches(USERNAME_PATTERN, { message: 'username must not contain spaces or control characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(150)
+  @Matches(USERNAME_PATTERN, { message: 'username must not contain spaces or control characters' })
   username?: string;
   /** @example "grace@example.org" */
   @IsOptional() @IsEmail() @MaxLength(320) email?: string;

@@ -63,11 +63,10 @@ export class SessionsService {
     const row = rows[0];
     if (!row || row.user_id !== userId) return { rejected: 'invalid' };
     const now = this.clock.now();
-    const verdict = judgeSession(
-      { createdAt: row.created_at, lastSeenAt: row.last_seen_at, revokedAt: row.revoked_at },
-      now,
-      { idleTimeoutSeconds: this.config.sessionIdleTimeoutSeconds, maxLifetimeSeconds: this.config.sessionMaxLifetimeSeconds },
-    );
+    const verdict = judgeSession({ createdAt: row.created_at, lastSeenAt: row.last_seen_at, revokedAt: row.revoked_at }, now, {
+      idleTimeoutSeconds: this.config.sessionIdleTimeoutSeconds,
+      maxLifetimeSeconds: this.config.sessionMaxLifetimeSeconds,
+    });
     if (verdict) return { rejected: verdict, userId };
     // A deactivated user's sessions are dead (SPEC §6 knows expired, idle, revoked, invalid).
     if (!row.is_active) return { rejected: 'revoked', userId };

@@ -62,7 +62,8 @@ async function promote(app: INestApplicationContext, id: string): Promise<void> 
     set('approvalStatus', 'approval_status', 'approved');
     const locked = user.failedLoginCount > 0 || user.lockedUntil !== null;
     if (locked) Object.assign(patch, { failedLoginCount: 0, lockedUntil: null });
-    if (user.approvalStatus !== 'approved') Object.assign(patch, { approvedAt: new Date(), approvedBy: null, rejectionReason: null });
+    if (user.approvalStatus !== 'approved')
+      Object.assign(patch, { approvedAt: new Date(), approvedBy: null, rejectionReason: null });
     if (Object.keys(patch).length === 0) return { user, changed: false, locked };
 
     await manager.update(User, { id }, patch);

@@ -12,7 +12,8 @@ function describeProblem(problem: ImportProblem): string {
 }
 
 function printReport(report: LegacyImportReport, usersRoot: string): void {
-  const schema = report.schema === 'approval' ? 'with approval columns' : 'without approval columns: every user counts as approved';
+  const schema =
+    report.schema === 'approval' ? 'with approval columns' : 'without approval columns: every user counts as approved';
   out(`Legacy import from ${report.file} (${schema})${report.dryRun ? ' [dry run]' : ''}`);
   out(`  rows read:         ${report.rows}`);
   out(`  imported:          ${report.imported.length}`);

@@ -51,7 +51,8 @@ export const resetPassword: CommandHandler = {
     });
 
     out(`Password of '${user.username}' (${user.id}) changed; ${ended} session(s) ended.`);
-    if (user.approvalStatus !== 'approved') note(`note: the account is ${user.approvalStatus}, so it cannot log in until approved`);
+    if (user.approvalStatus !== 'approved')
+      note(`note: the account is ${user.approvalStatus}, so it cannot log in until approved`);
     else if (!user.isActive) note('note: the account is inactive, so it cannot log in until activated');
     return 0;
   },

@@ -62,5 +62,4 @@ export class AppError extends Error {
   }
 }
 
-export const unauthorized = (): AppError =>
-  new AppError('UNAUTHORIZED', 'Unauthorized', { 'WWW-Authenticate': 'Bearer' });
+export const unauthorized = (): AppError => new AppError('UNAUTHORIZED', 'Unauthorized', { 'WWW-Authenticate': 'Bearer' });

@@ -64,14 +64,16 @@ function unacceptableInput(value: unknown, root: string): ValidationIssue | null
   while (stack.length > 0) {
     const { node, loc, depth } = stack.pop()!;
     if (typeof node === 'string') {
-      if (node.includes('\u0000')) return { loc, msg: 'String should not contain NUL characters', type: 'string_pattern_mismatch' };
+      if (node.includes('\u0000'))
+        return { loc, msg: 'String should not contain NUL characters', type: 'string_pattern_mismatch' };
       if (!node.isWellFormed()) return { loc, msg: 'Input should be a valid string', type: 'string_unicode' };
       continue;
     }
     if (node === null || typeof node !== 'object') continue;
     if (depth >= MAX_INPUT_DEPTH) return { loc, msg: 'Input is nested too deeply', type: 'value_error' };
     for (const [key, inner] of Object.entries(node as Record<string, unknown>)) {
-      if (key.includes('\u0000') || !key.isWellFormed()) return { loc: [...loc, '[invalid field name]'], msg: 'Invalid field name', type: 'value_error' };
+      if (key.includes('\u0000') || !key.isWellFormed())
+        return { loc: [...loc, '[invalid field name]'], msg: 'Invalid field name', type: 'value_error' };
       stack.push({ node: inner, loc: [...loc, Array.isArray(node) ? Number(key) : fieldName(key)], depth: depth + 1 });
     }
   }

@@ -47,7 +47,9 @@ export async function loadBinaries(): Promise<Binaries> {
     try {
       entry = require.resolve(pkg);
     } catch {
-      throw new EmbeddedPostgresError(`Embedded PostgreSQL binaries (${pkg}) are not installed: run npm install or set DATABASE_URL`);
+      throw new EmbeddedPostgresError(
+        `Embedded PostgreSQL binaries (${pkg}) are not installed: run npm install or set DATABASE_URL`,
+      );
     }
     const bin = path.resolve(path.dirname(entry), '..', 'native', 'bin');
     exported = { initdb: path.join(bin, 'initdb'), pg_ctl: path.join(bin, 'pg_ctl'), postgres: path.join(bin, 'postgres') };
@@ -105,7 +107,11 @@ export function reachableBinaries(bins: Binaries, dataRoot: string, user: Server
   const blocked = findBlocked(bins, user);
   if (!blocked) return bins;
   if (user.uid === undefined) {
-    throw cannotExecute(user, blocked, 'move the project out of that directory, or set DATABASE_URL to use an external PostgreSQL');
+    throw cannotExecute(
+      user,
+      blocked,
+      'move the project out of that directory, or set DATABASE_URL to use an external PostgreSQL',
+    );
   }
   const runtimeDir = path.join(dataRoot, RUNTIME_DIR, runtimeName(bins));
   const copied = relocate(bins, runtimeDir);

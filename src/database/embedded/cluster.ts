@@ -23,7 +23,13 @@ export function checkClusterVersion(cluster: string, bins: Binaries): void {
   }
 }
 
-export async function initCluster(paths: Paths, bins: Binaries, user: ServerUser, password: string, logger: EmbeddedPostgresLogger): Promise<void> {
+export async function initCluster(
+  paths: Paths,
+  bins: Binaries,
+  user: ServerUser,
+  password: string,
+  logger: EmbeddedPostgresLogger,
+): Promise<void> {
   if (fs.existsSync(paths.cluster)) {
     if (fs.readdirSync(paths.cluster).length > 0) {
       throw new EmbeddedPostgresError(
@@ -45,11 +51,14 @@ export async function initCluster(paths: Paths, bins: Binaries, user: ServerUser
     const result = await run(
       bins.initdb,
       [
-        '-D', paths.initTmp,
-        '-U', SUPERUSER,
+        '-D',
+        paths.initTmp,
+        '-U',
+        SUPERUSER,
         '--auth=scram-sha-256',
         `--pwfile=${pwFile}`,
-        '-E', 'UTF8',
+        '-E',
+        'UTF8',
         // builtin C.UTF-8: Unicode-aware lower()/upper() without depending on the OS locales.
         '--locale-provider=builtin',
         '--builtin-locale=C.UTF-8',
@@ -79,12 +88,18 @@ export async function startServer(paths: Paths, bins: Binaries, user: ServerUser
     const result = await run(
       bins.pg_ctl,
       [
-        'start', '-w', '-s',
-        '-t', String(START_TIMEOUT_S),
-        '-D', paths.cluster,
-        '-l', paths.log,
+        'start',
+        '-w',
+        '-s',
+        '-t',
+        String(START_TIMEOUT_S),
+        '-D',
+        paths.cluster,
+        '-l',
+        paths.log,
         // pg_ctl passes -o through a shell; none of these values need quoting.
-        '-o', `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=`,
+        '-o',
+        `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=`,
       ],
       user,
       paths.root,
@@ -131,7 +146,14 @@ export async function ensureDatabase(password: string, port: number, database: s
   if (database === 'postgres') return;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Client } = require('pg') as { Client: new (config: object) => PgClient };
-  const client = new Client({ host: '127.0.0.1', port, user: SUPERUSER, password, database: 'postgres', connectionTimeoutMillis: 10_000 });
+  const client = new Client({
+    host: '127.0.0.1',
+    port,
+    user: SUPERUSER,
+    password,
+    database: 'postgres',
+    connectionTimeoutMillis: 10_000,
+  });
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);

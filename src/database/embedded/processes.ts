@@ -126,7 +126,12 @@ export async function killLeftoverBackends(cluster: string): Promise<void> {
 }
 
 /** Sends `signal` (if any) to those pids still serving `cluster`, waits for them to exit, then SIGKILLs the rest. */
-export async function killAndWait(cluster: string, pids: number[], signal: NodeJS.Signals | undefined, timeoutMs: number): Promise<void> {
+export async function killAndWait(
+  cluster: string,
+  pids: number[],
+  signal: NodeJS.Signals | undefined,
+  timeoutMs: number,
+): Promise<void> {
   // Checking the cwd each time guards against a pid reused by an unrelated process (and skips zombies).
   const remaining = (): number[] => pids.filter((pid) => isAlive(pid) && isClusterProcess(pid, cluster));
   const send = (sig: NodeJS.Signals): void => {
