@@ -65,7 +65,10 @@ RUN npm prune --omit=dev \
 # ---------------------------------------------------------------------------------------------
 FROM node:20-bookworm-slim AS runtime
 
+# MALLOC_MMAP_THRESHOLD_ keeps glibc from growing its heap for argon2's 19 MiB blocks and holding
+# on to it (peak RSS, bench/RESULTS.md).
 ENV NODE_ENV=production \
+    MALLOC_MMAP_THRESHOLD_=131072 \
     HOST=0.0.0.0 \
     PORT=3000 \
     DATA_DIR=/data

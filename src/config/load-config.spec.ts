@@ -20,6 +20,8 @@ describe('loadConfig', () => {
       trustProxy: false,
     });
     expect(sut.sessionTouchIntervalMs).toBe(60_000);
+    expect(sut.hashConcurrency).toBeGreaterThanOrEqual(1);
+    expect(sut.hashQueueLimit).toBe(sut.hashConcurrency * 8);
     expect(loadConfig({ SESSION_IDLE_TIMEOUT_SECONDS: '3' }).sessionTouchIntervalMs).toBe(150);
   });
 

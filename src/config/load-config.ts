@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { AppConfig } from './app-config';
 
@@ -119,8 +120,10 @@ export function loadConfig(env: Env): AppConfig {
   config.lockoutThreshold = integer(env, 'LOCKOUT_THRESHOLD', 10, 1, 1000);
   config.lockoutMinutes = integer(env, 'LOCKOUT_MINUTES', 15, 1, 525_600);
   config.metricsToken = raw(env, 'METRICS_TOKEN');
-  config.hashConcurrency = integer(env, 'HASH_CONCURRENCY', 4, 1, 64);
-  config.hashQueueLimit = integer(env, 'HASH_QUEUE_LIMIT', 64, 0, 100_000);
+  // Hashing threads compete with the event loop for the cores: leave it one (bench/RESULTS.md).
+  config.hashConcurrency = integer(env, 'HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 64);
+  // About a quarter second of work may wait; more is refused at once rather than answered late.
+  config.hashQueueLimit = integer(env, 'HASH_QUEUE_LIMIT', config.hashConcurrency * 8, 0, 100_000);
   return config;
 }
 

@@ -110,13 +110,15 @@ export class UserDirectoryService {
           LIMIT $${pageParams.length}`,
         pageParams,
       ) as Promise<UserListRow[]>,
-      this.dataSource.query(
-        `SELECT count(*)::int AS total,
-                count(*) FILTER (WHERE is_superuser)::int AS superusers,
-                count(*) FILTER (WHERE is_active)::int AS active
-           FROM users ${filter}`,
-        params,
-      ) as Promise<Array<{ total: number; superusers: number; active: number }>>,
+      (where.length === 0
+        ? this.dataSource.query('SELECT total::int, superusers::int, active::int FROM user_counts WHERE id = 1')
+        : this.dataSource.query(
+            `SELECT count(*)::int AS total,
+                    count(*) FILTER (WHERE is_superuser)::int AS superusers,
+                    count(*) FILTER (WHERE is_active)::int AS active
+               FROM users ${filter}`,
+            params,
+          )) as Promise<Array<{ total: number; superusers: number; active: number }>>,
     ]);
     const hasMore = rows.length > query.limit;
     return {
@@ -128,14 +130,10 @@ export class UserDirectoryService {
     };
   }
 
+  /** One row kept exact by triggers (UserCounts migration), not a count over every user. */
   async stats(): Promise<UserStats> {
     const [row] = (await this.dataSource.query(
-      `SELECT count(*)::int AS total,
-              count(*) FILTER (WHERE is_active)::int AS active,
-              count(*) FILTER (WHERE is_superuser)::int AS superusers,
-              count(*) FILTER (WHERE approval_status = 'pending')::int AS pending,
-              count(*) FILTER (WHERE approval_status = 'rejected')::int AS rejected
-         FROM users`,
+      `SELECT total::int, active::int, superusers::int, pending::int, rejected::int FROM user_counts WHERE id = 1`,
     )) as UserStats[];
     return row;
   }

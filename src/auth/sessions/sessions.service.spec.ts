@@ -37,11 +37,12 @@ describe('SessionsService.check with a fake clock', () => {
       is_active: true,
       is_superuser: false,
     };
-    query = jest.fn(async (sql: string) => (sql.startsWith('SELECT') ? [row] : []));
-    sut = new SessionsService({ query } as never, loadConfig({}), clock);
+    query = jest.fn(async ({ text }: { text: string }) => ({ rows: text.startsWith('SELECT') ? [row] : [] }));
+    sut = new SessionsService(fakeDataSource(), loadConfig({}), clock);
   });
 
-  const updates = () => query.mock.calls.filter(([sql]) => String(sql).startsWith('UPDATE'));
+  const fakeDataSource = () => ({ driver: { master: { query } } }) as never;
+  const updates = () => query.mock.calls.filter(([config]) => String(config.text).startsWith('UPDATE'));
 
   it('accepts a live session and touches it only after the touch interval (60 s)', async () => {
     clock.advance(30);
@@ -50,7 +51,7 @@ describe('SessionsService.check with a fake clock', () => {
     clock.advance(30);
     await sut.check(SESSION, USER);
     expect(updates()).toHaveLength(1);
-    expect(updates()[0][1]).toEqual([SESSION, clock.now()]);
+    expect(updates()[0][0]).toMatchObject({ name: 'gatehouse_session_touch', values: [SESSION, clock.now()] });
   });
 
   it('rejects after 20 minutes idle, 60 minutes of age, revocation, deactivation, or a foreign sub', async () => {
@@ -60,7 +61,7 @@ describe('SessionsService.check with a fake clock', () => {
     clock.advance(2400);
     expect(await sut.check(SESSION, USER)).toEqual({ rejected: 'expired', userId: USER });
     clock = new FakeClock(start);
-    sut = new SessionsService({ query } as never, loadConfig({}), clock);
+    sut = new SessionsService(fakeDataSource(), loadConfig({}), clock);
     row.last_seen_at = start;
     row.revoked_at = start;
     expect(await sut.check(SESSION, USER)).toEqual({ rejected: 'revoked', userId: USER });

@@ -1,5 +1,6 @@
 import { AdminIndexes1795640000000 } from './1795640000000-AdminIndexes';
 import { Init1795636033824 } from './1795636033824-Init';
+import { UserCounts1795650000000 } from './1795650000000-UserCounts';
 
 /** Every migration, in order. Listed explicitly so that the app, the tests and the CLI agree. */
-export const MIGRATIONS = [Init1795636033824, AdminIndexes1795640000000];
+export const MIGRATIONS = [Init1795636033824, AdminIndexes1795640000000, UserCounts1795650000000];
