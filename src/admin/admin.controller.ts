@@ -1,4 +1,17 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -26,6 +39,17 @@ import {
 
 const actorOf = (principal: AuthPrincipal) => ({ id: principal.id, username: principal.username });
 const BAD_ID = 'Invalid user ID format';
+
+const UpdateUserDocs = (operationId: string, summary: string) =>
+  applyDecorators(
+    HttpCode(HttpStatus.OK),
+    ApiOperation({ operationId, summary }),
+    ApiResponse({ status: 200, type: UserMessageDto }),
+    ApiBadRequestResponse({ description: `${BAD_ID}; Cannot demote yourself; Cannot deactivate yourself` }),
+    ApiNotFoundResponse({ description: 'User not found' }),
+    ApiConflictResponse({ description: 'USER_ALREADY_EXISTS or LAST_SUPERUSER' }),
+    ApiUnprocessableEntityResponse({ description: 'Body validation error (only the four fields are accepted)' }),
+  );
 
 @ApiTags('admin')
 @SuperuserOnly()
@@ -59,13 +83,7 @@ export class AdminController {
   }
 
   @Put('users/:user_id')
-  @HttpCode(HttpStatus.OK)
-  @ApiOperation({ operationId: 'adminUpdateUser', summary: 'Update username, email, is_active or is_superuser' })
-  @ApiResponse({ status: 200, type: UserMessageDto })
-  @ApiBadRequestResponse({ description: `${BAD_ID}; Cannot demote yourself; Cannot deactivate yourself` })
-  @ApiNotFoundResponse({ description: 'User not found' })
-  @ApiConflictResponse({ description: 'USER_ALREADY_EXISTS or LAST_SUPERUSER' })
-  @ApiUnprocessableEntityResponse({ description: 'Body validation error (only the four fields are accepted)' })
+  @UpdateUserDocs('adminUpdateUser', 'Update username, email, is_active or is_superuser')
   updateUser(
     @Param('user_id', ParseUserIdPipe) userId: string,
     @CurrentUser() principal: AuthPrincipal,
@@ -75,21 +93,16 @@ export class AdminController {
     return this.admin.updateUser(actorOf(principal), userId, dto, context);
   }
 
+  // The seed's PUT, also as PATCH: same body, same answers (Nest binds one verb per handler).
   @Patch('users/:user_id')
-  @HttpCode(HttpStatus.OK)
-  @ApiOperation({ operationId: 'adminPatchUser', summary: 'Same as PUT' })
-  @ApiResponse({ status: 200, type: UserMessageDto })
-  @ApiBadRequestResponse({ description: `${BAD_ID}; Cannot demote yourself; Cannot deactivate yourself` })
-  @ApiNotFoundResponse({ description: 'User not found' })
-  @ApiConflictResponse({ description: 'USER_ALREADY_EXISTS or LAST_SUPERUSER' })
-  @ApiUnprocessableEntityResponse({ description: 'Body validation error' })
+  @UpdateUserDocs('adminPatchUser', 'Same as PUT')
   patchUser(
     @Param('user_id', ParseUserIdPipe) userId: string,
     @CurrentUser() principal: AuthPrincipal,
     @Body() dto: AdminUpdateUserDto,
     @ClientContext() context: RequestContext,
   ): Promise<UserMessageDto> {
-    return this.admin.updateUser(actorOf(principal), userId, dto, context);
+    return this.updateUser(userId, principal, dto, context);
   }
 
   @Post('users/:user_id/promote')

@@ -1,6 +1,3 @@
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { MetadataScanner, ModulesContainer } from '@nestjs/core';
 import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
 import { existsSync, readdirSync } from 'node:fs';
@@ -20,6 +17,7 @@ import {
   routeModels,
   TokenContext,
 } from '../utils/fuzz-inputs';
+import { declaredRoutes } from '../utils/routes';
 import { decodePayload } from '../utils/tokens';
 import { createActiveUser, loginToken } from '../utils/users';
 
@@ -346,26 +344,7 @@ describe('fuzzing every route (e2e)', () => {
 
   /** Routes from the controllers, plus operational routes that may be plain Fastify routes. */
   const discoverRoutes = async (): Promise<string[]> => {
-    const scanner = new MetadataScanner();
-    const found: string[] = [];
-    const controllers = [...t.app.get(ModulesContainer).values()].flatMap((module) => [...module.controllers.values()]);
-    for (const wrapper of controllers) {
-      const controller = wrapper.metatype as (new (...args: never[]) => object) | null;
-      if (!controller || !wrapper.instance) continue;
-      const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
-      for (const name of scanner.getAllMethodNames(Object.getPrototypeOf(wrapper.instance))) {
-        const handler = (wrapper.instance as Record<string, unknown>)[name] as object;
-        const sub = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
-        if (sub === undefined) continue;
-        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
-        found.push(
-          `${method} /${[base, sub]
-            .map((p) => p.replace(/^\/|\/$/g, ''))
-            .filter(Boolean)
-            .join('/')}`,
-        );
-      }
-    }
+    const found = declaredRoutes(t.app).map(({ method, path }) => `${method} ${path}`);
     for (const route of ['/health/live', '/health/ready', '/metrics', '/openapi.json', '/openapi.yaml', '/docs']) {
       if (!found.includes(`GET ${route}`) && (await inject({ method: 'GET', url: `/api${route}` })).statusCode !== 404)
         found.push(`GET ${route}`);

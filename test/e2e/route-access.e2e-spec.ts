@@ -1,9 +1,8 @@
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
+import { Reflector } from '@nestjs/core';
 import { IS_PUBLIC } from '../../src/common/decorators/public.decorator';
 import { SUPERUSER_ONLY } from '../../src/common/decorators/superuser-only.decorator';
 import { createTestApp, TestApp } from '../utils/create-test-app';
+import { declaredRoutes } from '../utils/routes';
 
 /**
  * Who may call what, for every route of the app. A permission change shows up here as a diff
@@ -41,31 +40,14 @@ describe('route access (e2e)', () => {
 
   it('lists every route as public | user | superuser', () => {
     const reflector = t.app.get(Reflector);
-    const scanner = new MetadataScanner();
-    const routes: string[] = [];
-    const controllers = [...t.app.get(ModulesContainer).values()].flatMap((module) => [...module.controllers.values()]);
-    for (const wrapper of controllers) {
-      const controller = wrapper.metatype as (new (...args: never[]) => object) | null;
-      if (!controller || !wrapper.instance) continue;
-      const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
-      for (const name of scanner.getAllMethodNames(Object.getPrototypeOf(wrapper.instance))) {
-        const handler = (wrapper.instance as Record<string, unknown>)[name] as object;
-        const sub = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
-        if (sub === undefined) continue;
-        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
-        const path = `/${[base, sub]
-          .map((p) => p.replace(/^\/|\/$/g, ''))
-          .filter(Boolean)
-          .join('/')}`;
-        const targets = [handler as () => void, controller];
-        const access = reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)
-          ? 'public'
-          : reflector.getAllAndOverride<boolean>(SUPERUSER_ONLY, targets)
-            ? 'superuser'
-            : 'user';
-        routes.push(`${method} ${path} ${access}`);
-      }
-    }
+    const routes = declaredRoutes(t.app).map(({ method, path, targets }) => {
+      const access = reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)
+        ? 'public'
+        : reflector.getAllAndOverride<boolean>(SUPERUSER_ONLY, targets)
+          ? 'superuser'
+          : 'user';
+      return `${method} ${path} ${access}`;
+    });
     expect(routes.sort()).toEqual(EXPECTED);
   });
 
