@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
@@ -16,6 +16,8 @@ export default async function globalSetup(): Promise<void> {
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
     const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-test-pg-'));
+    // mkdtemp makes 0700; as root the server runs as user postgres, which must reach the folder.
+    chmodSync(dir, 0o755);
     const handle = await startEmbeddedPostgres(
       dir,
       { log: () => undefined, warn: (m) => process.stderr.write(`${m}\n`) },
