@@ -45,6 +45,17 @@ describe('HashLimiter', () => {
     await Promise.all([first, second]);
   });
 
+  it('lets a caller wait in a longer queue than the default', async () => {
+    const sut = new HashLimiter(1, 0);
+    const gate = deferred();
+    const first = sut.run(() => gate.promise);
+    await expect(sut.run(() => Promise.resolve(1))).rejects.toMatchObject({ code: 'LOGIN_BUSY' });
+    const patient = sut.run(() => Promise.resolve(2), 5);
+    gate.resolve();
+    await first;
+    await expect(patient).resolves.toBe(2);
+  });
+
   it('frees the slot when a job throws', async () => {
     const sut = new HashLimiter(1, 0);
     await expect(sut.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');

@@ -22,9 +22,10 @@ export class HashLimiter {
     return this.waiting.length;
   }
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
+  /** `queueLimit` may be raised per call, for work that should rather wait than be refused. */
+  async run<T>(work: () => Promise<T>, queueLimit = this.queueLimit): Promise<T> {
     if (this.active >= this.concurrency) {
-      if (this.waiting.length >= this.queueLimit) {
+      if (this.waiting.length >= queueLimit) {
         throw new AppError('LOGIN_BUSY', 'Server busy, please retry shortly', { 'Retry-After': '1' });
       }
       await new Promise<void>((resolve) => this.waiting.push(resolve));

@@ -14,15 +14,20 @@ export interface VerifyResult {
   needsRehash: boolean;
 }
 
+/** How many new hashes may wait (about 6 s of work on one core). */
+const CREATION_QUEUE_LIMIT = 256;
+
 const BCRYPT = /^\$2[aby]\$\d{2}\$/;
 
 @Injectable()
 export class PasswordHasher implements OnModuleInit {
   private readonly limiter: HashLimiter;
+  private readonly queueLimit: number;
   private dummyHash: string;
 
   constructor(config: AppConfig) {
     this.limiter = new HashLimiter(config.hashConcurrency, config.hashQueueLimit);
+    this.queueLimit = config.hashQueueLimit;
   }
 
   async onModuleInit(): Promise<void> {
@@ -33,8 +38,13 @@ export class PasswordHasher implements OnModuleInit {
     return { inFlight: this.limiter.inFlight, queued: this.limiter.queued };
   }
 
+  /**
+   * New hashes (registration, admin creation, re-hash) wait in a longer queue than login
+   * verifies: a burst of sign-ups is served late rather than refused, while a login flood is
+   * refused fast. Registrations are rate-limited per address anyway.
+   */
   hash(password: string): Promise<string> {
-    return this.limiter.run(() => argon2.hash(password, ARGON2_PARAMETERS));
+    return this.limiter.run(() => argon2.hash(password, ARGON2_PARAMETERS), Math.max(this.queueLimit, CREATION_QUEUE_LIMIT));
   }
 
   verify(hash: string, password: string): Promise<VerifyResult> {
