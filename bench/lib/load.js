@@ -1,0 +1,74 @@
+'use strict';
+/**
+ * One autocannon run, in its own process (never inside the server, never inside the orchestrator).
+ * Usage: node bench/lib/load.js '<json options>'  → prints one JSON summary line on stdout.
+ *
+ * Options: url, method, headers, body, connections, duration (s), overallRate (req/s, optional),
+ * tokens (bearer tokens, used round-robin, one per request), bodies (request bodies, round-robin),
+ * timeout (s).
+ */
+const autocannon = require('autocannon');
+
+function summarise(result) {
+  const completed = result.requests.total;
+  const seconds = result.duration;
+  const statusCodes = {};
+  for (const [code, stats] of Object.entries(result.statusCodeStats || {})) statusCodes[code] = stats.count;
+  return {
+    requests: completed,
+    seconds,
+    rps: seconds > 0 ? completed / seconds : 0,
+    latency: {
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      mean: result.latency.average,
+      max: result.latency.max,
+    },
+    ok2xx: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    statusCodes,
+  };
+}
+
+async function main() {
+  const options = JSON.parse(process.argv[2]);
+  const tokens = options.tokens || [];
+  const bodies = options.bodies || [];
+  let next = 0;
+  const dynamic = tokens.length > 0 || bodies.length > 0;
+  const request = dynamic
+    ? {
+        setupRequest(req) {
+          const i = next++;
+          const headers = { ...(req.headers || {}) };
+          if (tokens.length) headers.authorization = `Bearer ${tokens[i % tokens.length]}`;
+          const out = { ...req, headers };
+          if (bodies.length) out.body = bodies[i % bodies.length];
+          return out;
+        },
+      }
+    : {};
+  const result = await autocannon({
+    url: options.url,
+    method: options.method || 'GET',
+    headers: options.headers || {},
+    body: options.body,
+    connections: options.connections || 10,
+    duration: options.duration || 10,
+    overallRate: options.overallRate || undefined,
+    timeout: options.timeout || 10,
+    requests: [request],
+    renderProgressBar: false,
+    renderResultsTable: false,
+    renderLatencyTable: false,
+  });
+  process.stdout.write(`${JSON.stringify(summarise(result))}\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`load: ${error.stack || error}\n`);
+  process.exit(1);
+});
