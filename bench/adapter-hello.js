@@ -116,7 +116,12 @@ async function main() {
   } finally {
     for (const s of Object.values(servers)) s.child.kill('SIGTERM');
   }
-  fs.writeFileSync(path.join(__dirname, 'adapter-results.json'), `${JSON.stringify(result, null, 2)}\n`);
+  // arrays of numbers on one line, as Prettier writes them
+  const json = JSON.stringify(result, null, 2).replace(
+    /\[\s+([-\d.,\s]+?)\s+\]/g,
+    (_, inner) => `[${inner.split(/,\s*/).join(', ')}]`,
+  );
+  fs.writeFileSync(path.join(__dirname, 'adapter-results.json'), `${json}\n`);
   process.stdout.write(
     `Express ${Math.round(result.express.rps)} req/s, Fastify ${Math.round(result.fastify.rps)} req/s: Fastify ${(result.fastify.rps / result.express.rps).toFixed(2)}×\n`,
   );

@@ -1060,7 +1060,9 @@ async function hashingLevers(R, hash) {
     const order = pass ? [...mallocs.keys()].reverse() : [...mallocs.keys()];
     for (const i of order) results[i].push(await rawArgon2(HASH_CONCURRENCY, 3, hash, UV_THREADPOOL_SIZE, mallocs[i][1]));
   }
+  const rateOf = (i) => mean(results[i].map((r) => r.perSecond));
   R.levers.push({
+    rates: { defaults: rateOf(0), mmap: rateOf(1), arena: rateOf(2) },
     lever: `glibc malloc settings: raw argon2id at ${HASH_CONCURRENCY} in flight, pool ${UV_THREADPOOL_SIZE} (peak RSS of that process, which holds nothing else)`,
     value: mallocs
       .map(
@@ -1168,6 +1170,14 @@ async function serverLevers(R, adminUrl, workDir, hash, baselinePath) {
       [
         'NODE_OPTIONS=--max-old-space-size=128',
         { NODE_OPTIONS: [ENV.NODE_OPTIONS, '--max-old-space-size=128'].filter(Boolean).join(' ') },
+      ],
+      [
+        'MALLOC_ARENA_MAX=1 instead + NODE_OPTIONS=--max-old-space-size=128',
+        {
+          MALLOC_MMAP_THRESHOLD_: null,
+          MALLOC_ARENA_MAX: '1',
+          NODE_OPTIONS: [ENV.NODE_OPTIONS, '--max-old-space-size=128'].filter(Boolean).join(' '),
+        },
       ],
       [
         `HASH_CONCURRENCY=${other}${mmapSet ? '' : ' + MALLOC_MMAP_THRESHOLD_=131072'}`,
@@ -1431,6 +1441,17 @@ function readings(R) {
         `Any count over the table grows with it; ≤ 50 ms at ${LARGE_LABEL} needs counts that are kept, not recomputed.`,
     );
   }
+  const mallocRow = R.levers.find((l) => l.lever.startsWith('glibc malloc'));
+  if (mallocRow && mallocRow.rates) {
+    const { defaults, mmap, arena } = mallocRow.rates;
+    if (mmap < 0.85 * defaults) {
+      out.push(
+        `**hashing capacity** (not a target; \`/login\` is compared with raw hashing under the same malloc settings, so its ratio does not show this): ` +
+          `with MALLOC_MMAP_THRESHOLD_=131072 every 19 MiB block is mapped afresh and faulted in, so each hash costs more: ${round(mmap)} verifies/s against ` +
+          `${round(defaults)} with glibc's defaults (${round(100 * (1 - mmap / defaults), 0)} % fewer), while MALLOC_ARENA_MAX=1 keeps the same low peak at ${round(arena)}/s.`,
+      );
+    }
+  }
   const trig = leverValue('row triggers on users');
   if (trig) {
     out.push(
@@ -1442,14 +1463,15 @@ function readings(R) {
   if (R.rssPeakMb > 200) {
     const mem = leverValue('server RSS');
     const malloc = leverValue('glibc malloc');
+    // which phase (after start-up) raised the peak most
     let peakPhase = null;
-    let previous = 0;
-    for (const m of R.memPhases || []) {
-      if (!peakPhase || m.hwmMb - previous > peakPhase.jump) peakPhase = { label: m.label, jump: m.hwmMb - previous };
-      previous = m.hwmMb;
+    const phases = R.memPhases || [];
+    for (let i = 1; i < phases.length; i++) {
+      const jump = phases[i].hwmMb - phases[i - 1].hwmMb;
+      if (jump > 0 && (!peakPhase || jump > peakPhase.jump)) peakPhase = { label: phases[i].label, jump };
     }
     out.push(
-      `**RSS** (rest ${round(R.rssRestMb, 0)} MB, peak ${round(R.rssPeakMb, 0)} MB${peakPhase ? `, the largest rise of the peak during "${peakPhase.label}"` : ''}): ` +
+      `**RSS** (rest ${round(R.rssRestMb, 0)} MB, peak ${round(R.rssPeakMb, 0)} MB${peakPhase ? `; the peak rose most, by ${round(peakPhase.jump, 0)} MB, during "${peakPhase.label}"` : ''}): ` +
         `two things grow it: V8's heap, which under ${CONNECTIONS} connections fills with garbage for a long while before a full collection (the old-space limit ` +
         `is sized from the machine's RAM), and argon2id's 19 MiB native block per hash (${HASH_CONCURRENCY} at once), which glibc by default keeps in per-thread arenas. ` +
         `${malloc ? `Raw hashing under three malloc settings: ${malloc}. ` : ''}${mem ? `Servers: ${mem.split('<br>').join('; ')}.` : ''}`,
