@@ -65,10 +65,10 @@ RUN npm prune --omit=dev \
 # ---------------------------------------------------------------------------------------------
 FROM node:20-bookworm-slim AS runtime
 
-# MALLOC_MMAP_THRESHOLD_ keeps glibc from growing its heap for argon2's 19 MiB blocks and holding
-# on to it (peak RSS, bench/RESULTS.md).
+# MALLOC_ARENA_MAX=1 keeps glibc from holding a heap per hashing thread for argon2's 19 MiB blocks
+# (peak RSS; MALLOC_MMAP_THRESHOLD_ did the same at a third of the hashing rate: bench/RESULTS.md).
 ENV NODE_ENV=production \
-    MALLOC_MMAP_THRESHOLD_=131072 \
+    MALLOC_ARENA_MAX=1 \
     HOST=0.0.0.0 \
     PORT=3000 \
     DATA_DIR=/data
