@@ -1,39 +1,16 @@
 import * as argon2 from 'argon2';
 import Database from 'better-sqlite3';
 import { hash as bcryptHash } from 'bcryptjs';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createTestApp, TEST_JWT_SECRET, TestApp } from '../utils/create-test-app';
+import { CLI_JS, runCli } from '../utils/run-cli';
 
 /**
  * `import-legacy` through the built CLI (`dist/cli/main.js`; npm test builds first) against SQLite
  * files made here in both schema generations of the original system, then logins over HTTP.
  */
-const CLI_JS = path.resolve(__dirname, '../../dist/cli/main.js');
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_JS, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 const CURRENT_HASH = /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/;
 
 interface LegacyUserFixture {
