@@ -1,15 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import type { Logger } from 'pino';
-import { HealthModule } from './health/health.module';
-import { LoggingModule } from './logging/logging.module';
-import { MetricsModule } from './metrics/metrics.module';
-import { RateLimitModule } from './rate-limit/rate-limit.module';
-import { RedisModule } from './redis/redis.module';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Logger } from 'pino';
 import { AdminModule } from './admin/admin.module';
-import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { JwtAuthGuard } from './auth/authentication/jwt-auth.guard';
 import { CommonModule } from './common/common.module';
 import { HttpExceptionFilter } from './common/errors/http-exception.filter';
 import { RequestValidationPipe } from './common/http/validation.pipe';
@@ -17,9 +12,16 @@ import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/app-config.module';
 import { buildDataSourceOptions } from './database/database.options';
 import { TypeOrmNestLogger } from './database/typeorm-logger';
-import { UserStorageModule } from './user-storage/user-storage.module';
-import { UsersModule } from './users/users.module';
+import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { RedisModule } from './redis/redis.module';
 
+/**
+ * The whole service: configuration, logging, the database, the feature modules, and the three
+ * things every request passes through (authentication guard, validation pipe, error filter).
+ */
 @Module({})
 export class AppModule {
   /** `config` is complete: DATABASE_URL resolved (embedded or not) and the JWT secret known. */
@@ -32,24 +34,23 @@ export class AppModule {
         LoggingModule.forRoot(rootLogger),
         CommonModule,
         RedisModule,
+        MetricsModule,
         TypeOrmModule.forRoot({
           ...buildDataSourceOptions(config.databaseUrl, config.databasePoolSize),
+          autoLoadEntities: true,
           migrationsRun: true,
           logger: new TypeOrmNestLogger(),
           maxQueryExecutionTime: 2000,
           retryAttempts: 2,
           retryDelay: 1000,
         }),
-        AuditModule,
-        UserStorageModule,
-        UsersModule,
         RateLimitModule,
-        MetricsModule,
         AuthModule,
         AdminModule,
         HealthModule,
       ],
       providers: [
+        { provide: APP_GUARD, useExisting: JwtAuthGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         { provide: APP_PIPE, useClass: RequestValidationPipe },
       ],

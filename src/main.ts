@@ -1,9 +1,8 @@
 import { createApp } from './app.setup';
 import { AppConfig } from './config/app-config';
-import { resolveJwtSecret } from './config/jwt-secret';
 import { ConfigError, loadConfigFromProcessEnv } from './config/load-config';
-import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
 import { createRootLogger } from './logging/root-logger';
+import { prepareRuntime, Runtime } from './runtime';
 
 function readConfig(): AppConfig {
   try {
@@ -18,21 +17,17 @@ function readConfig(): AppConfig {
 }
 
 async function main(): Promise<void> {
-  const config = readConfig();
-  const root = createRootLogger(config);
+  const loaded = readConfig();
+  const root = createRootLogger(loaded);
   const logger = {
     log: (message: string) => root.info({ context: 'Gatehouse' }, message),
     warn: (message: string) => root.warn({ context: 'Gatehouse' }, message),
     error: (message: string, stack?: string) => root.error({ context: 'Gatehouse', stack }, message),
   };
-  let embedded: EmbeddedPostgresHandle | undefined;
+  let runtime: Runtime | undefined;
   try {
-    if (!config.databaseUrl) {
-      logger.log(`DATABASE_URL is not set: starting the embedded PostgreSQL under ${config.dataDir}`);
-      embedded = await startEmbeddedPostgres(config.dataDir, logger);
-      config.databaseUrl = embedded.url;
-    }
-    config.jwtSecret = await resolveJwtSecret(config);
+    runtime = await prepareRuntime(loaded, logger);
+    const { config } = runtime;
     const app = await createApp(config, { rootLogger: root });
 
     let closing = false;
@@ -43,7 +38,7 @@ async function main(): Promise<void> {
       try {
         await app.close();
       } finally {
-        await embedded?.stop();
+        await runtime?.stop();
         process.exit(0);
       }
     };
@@ -57,7 +52,7 @@ async function main(): Promise<void> {
     if (config.docsEnabled) logger.log(`Swagger UI at ${base}/docs (OpenAPI document at ${base}/openapi.json)`);
   } catch (error) {
     logger.error(`start-up failed: ${(error as Error).message}`, (error as Error).stack);
-    await embedded?.stop().catch(() => undefined);
+    await runtime?.stop().catch(() => undefined);
     process.exit(1);
   }
 }

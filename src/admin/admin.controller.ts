@@ -21,11 +21,11 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { AuthPrincipal } from '../auth/sessions/auth-principal';
-import { CurrentUser } from '../common/decorators/current-user.decorator';
-import { SuperuserOnly } from '../common/decorators/superuser-only.decorator';
 import { ParseUserIdPipe } from '../common/http/parse-user-id.pipe';
 import { ClientContext, RequestContext } from '../common/http/request-context';
+import type { AuthPrincipal } from '../sessions/auth-principal';
+import { CurrentUser } from '../sessions/current-user.decorator';
+import { SuperuserOnly } from '../sessions/superuser-only.decorator';
 import { AdminService } from './admin.service';
 import { AdminCreateUserDto, AdminUpdateUserDto, ApprovalDto, ListUsersQueryDto, RoleChangeDto } from './dto/admin-requests.dto';
 import {
@@ -93,7 +93,7 @@ export class AdminController {
     return this.admin.updateUser(actorOf(principal), userId, dto, context);
   }
 
-  // The seed's PUT, also as PATCH: same body, same answers (Nest binds one verb per handler).
+  // The original system's PUT, also as PATCH: same body, same answers (Nest binds one verb per handler).
   @Patch('users/:user_id')
   @UpdateUserDocs('adminPatchUser', 'Same as PUT')
   patchUser(

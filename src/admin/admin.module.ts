@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { UsersModule } from '../users/users.module';
 import { AdminController } from './admin.controller';
 import { AdminService } from './admin.service';
+import { AuditEventsController } from './audit-events.controller';
 
-/** Superuser routes. Owns no repository: every change goes through UsersModule. */
+/** Superuser routes. Owns no table: changes go through the users module, the trail is read from audit. */
 @Module({
-  imports: [UsersModule],
-  controllers: [AdminController],
+  imports: [UsersModule, AuditModule],
+  controllers: [AdminController, AuditEventsController],
   providers: [AdminService],
 })
 export class AdminModule {}

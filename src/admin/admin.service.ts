@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/errors/app-error';
 import { decodeCursor, encodeCursor, PG_TIMESTAMPTZ } from '../common/http/cursor';
-import { RequestContext } from '../common/http/request-context';
 import { normaliseUserId } from '../common/http/parse-user-id.pipe';
-import { User } from '../users/user.entity';
-import { isoOrNull } from '../users/user.mapper';
-import { Actor, UserAdministrationService, UserChanges } from '../users/user-administration.service';
-import { SortField, UserDirectoryService } from '../users/user-directory.service';
-import { UsersService } from '../users/users.service';
+import { RequestContext } from '../common/http/request-context';
+import { SuperuserActionsService, UserChanges } from '../users/superuser-actions.service';
+import { toApprovalUser, toPendingUser, toUserRead, toUserSummary } from '../users/user.mappers';
+import { Actor, UsersService } from '../users/users.service';
+import type { KeysetPosition, SortField } from '../users/users.repository.types';
 import { AdminCreateUserDto, AdminUpdateUserDto, ListUsersQueryDto } from './dto/admin-requests.dto';
 import {
   ApprovalResultDto,
@@ -16,76 +15,42 @@ import {
   StatsDto,
   UserListDto,
   UserMessageDto,
-  UserSummaryDto,
 } from './dto/admin-responses.dto';
 
-const summary = (user: User): UserSummaryDto => ({
-  id: user.id,
-  username: user.username,
-  email: user.email,
-  is_active: user.isActive,
-  is_superuser: user.isSuperuser,
-});
-
-/** The superuser routes: turns requests into UsersModule calls and results into the seed's answers. */
+/**
+ * Between the admin routes and the users rules: turns requests into calls of the users module and
+ * its answers into the original system's response shapes.
+ */
 @Injectable()
 export class AdminService {
   constructor(
     private readonly users: UsersService,
-    private readonly administration: UserAdministrationService,
-    private readonly directory: UserDirectoryService,
+    private readonly actions: SuperuserActionsService,
   ) {}
 
   async listUsers(query: ListUsersQueryDto): Promise<UserListDto> {
     const sortParam = query.sort ?? 'created_at';
-    const sort = sortParam.replace(/^-/, '') as SortField;
-    const descending = sortParam.startsWith('-');
-    let after: { value: string; id: string } | undefined;
-    if (query.cursor !== undefined) {
-      const cursor = decodeCursor(query.cursor, ['s', 'v', 'i'] as const);
-      if (cursor.s !== sortParam) throw new AppError('INVALID_QUERY', 'Invalid cursor');
-      if (sortParam.endsWith('created_at') && !PG_TIMESTAMPTZ.test(cursor.v))
-        throw new AppError('INVALID_QUERY', 'Invalid cursor');
-      after = { value: cursor.v, id: normaliseCursorId(cursor.i) };
-    }
-    const limit = query.limit ?? 100;
-    const result = await this.directory.list({
+    const result = await this.users.list({
       q: query.q,
       status: query.status,
       isSuperuser: query.is_superuser,
-      sort,
-      descending,
-      limit,
-      after,
+      sort: sortParam.replace(/^-/, '') as SortField,
+      descending: sortParam.startsWith('-'),
+      limit: query.limit ?? 100,
+      after: query.cursor === undefined ? undefined : listCursor(query.cursor, sortParam),
     });
-    const last = result.rows[result.rows.length - 1];
     return {
-      users: result.rows.map((row) => ({
-        id: row.id,
-        username: row.username,
-        email: row.email,
-        is_active: row.is_active,
-        is_superuser: row.is_superuser,
-        is_verified: row.is_verified,
-        is_approved: row.is_approved,
-        approval_status: row.approval_status,
-        approval_note: row.approval_note,
-        institution: row.institution,
-        approved_by: row.approved_by,
-        approved_at: isoOrNull(row.approved_at),
-        created_at: row.created_at.toISOString(),
-      })),
+      users: result.users.map(toUserRead),
       total: result.total,
       superusers: result.superusers,
       active_users: result.activeUsers,
-      next_cursor: result.hasMore && last ? encodeCursor({ s: sortParam, v: last.sort_value, i: last.id }) : null,
+      next_cursor: result.nextAfter ? encodeCursor({ s: sortParam, v: result.nextAfter.value, i: result.nextAfter.id }) : null,
     };
   }
 
   async createUser(actor: Actor, dto: AdminCreateUserDto, context: RequestContext): Promise<UserMessageDto> {
-    const isSuperuser = dto.is_superuser ?? false;
-    const isActive = dto.is_active ?? true;
-    const user = await this.users.create(
+    const user = await this.actions.create(
+      actor,
       {
         email: dto.email,
         username: dto.username,
@@ -93,23 +58,19 @@ export class AdminService {
         approvalNote: 'Created by admin',
         institution: 'Admin created',
       },
-      {
-        origin: { admin: actor, isActive, isSuperuser },
-        context,
-        duplicate: new AppError('USER_ALREADY_EXISTS', 'USER_ALREADY_EXISTS'),
-        within: (manager, created) => this.users.recordAdminCreation(manager, actor, created, context),
-      },
+      { isActive: dto.is_active ?? true, isSuperuser: dto.is_superuser ?? false },
+      context,
     );
-    return { message: 'User created successfully', user: summary(user) };
+    return { message: 'User created successfully', user: toUserSummary(user) };
   }
 
   async updateUser(actor: Actor, userId: string, body: AdminUpdateUserDto, context: RequestContext): Promise<UserMessageDto> {
-    // As in the seed, a field sent as null is left unchanged.
+    // As in the original system, a field sent as null is left unchanged.
     const changes: UserChanges = Object.fromEntries(
       Object.entries(body).filter(([, value]) => value !== null && value !== undefined),
     );
-    const user = await this.administration.update(actor, userId, changes, context);
-    return { message: 'User updated successfully', user: summary(user) };
+    const user = await this.actions.update(actor, userId, changes, context);
+    return { message: 'User updated successfully', user: toUserSummary(user) };
   }
 
   async promote(
@@ -118,9 +79,9 @@ export class AdminService {
     body: { reason?: string | null; user_id?: string },
     context: RequestContext,
   ): Promise<UserMessageDto> {
-    this.assertBodyIdMatches(userId, body.user_id);
-    const user = await this.administration.promote(actor, userId, body.reason ?? null, context);
-    return { message: `User '${user.username}' promoted to superuser successfully`, user: summary(user) };
+    assertBodyIdMatches(userId, body.user_id);
+    const { user } = await this.actions.promote(actor, userId, { reason: body.reason ?? null }, context);
+    return { message: `User '${user.username}' promoted to superuser successfully`, user: toUserSummary(user) };
   }
 
   async demote(
@@ -129,44 +90,33 @@ export class AdminService {
     body: { reason?: string | null; user_id?: string },
     context: RequestContext,
   ): Promise<UserMessageDto> {
-    this.assertBodyIdMatches(userId, body.user_id);
-    const user = await this.administration.demote(actor, userId, body.reason ?? null, context);
-    return { message: `User '${user.username}' demoted from superuser successfully`, user: summary(user) };
+    assertBodyIdMatches(userId, body.user_id);
+    const user = await this.actions.demote(actor, userId, body.reason ?? null, context);
+    return { message: `User '${user.username}' demoted from superuser successfully`, user: toUserSummary(user) };
   }
 
   async deleteUser(actor: Actor, userId: string, context: RequestContext): Promise<MessageDto> {
-    const user = await this.administration.remove(actor, userId, context);
+    const user = await this.actions.remove(actor, userId, context);
     return { message: `User '${user.username}' deleted successfully` };
   }
 
   async stats(): Promise<StatsDto> {
-    const stats = await this.directory.stats();
+    const counts = await this.users.counts();
     return {
-      total_users: stats.total,
-      active_users: stats.active,
-      inactive_users: stats.total - stats.active,
-      superusers: stats.superusers,
-      regular_users: stats.total - stats.superusers,
-      pending_approvals: stats.pending,
-      rejected_users: stats.rejected,
-      system_info: { first_user_created: stats.total > 0, has_superusers: stats.superusers > 0 },
+      total_users: counts.total,
+      active_users: counts.active,
+      inactive_users: counts.total - counts.active,
+      superusers: counts.superusers,
+      regular_users: counts.total - counts.superusers,
+      pending_approvals: counts.pending,
+      rejected_users: counts.rejected,
+      system_info: { first_user_created: counts.total > 0, has_superusers: counts.superusers > 0 },
     };
   }
 
   async pendingApprovals(): Promise<PendingApprovalsDto> {
-    const rows = await this.directory.pending();
-    return {
-      pending_users: rows.map((row) => ({
-        id: row.id,
-        username: row.username,
-        email: row.email,
-        approval_note: row.approval_note,
-        institution: row.institution,
-        created_at: row.created_at.toISOString(),
-        is_active: row.is_active,
-      })),
-      count: rows.length,
-    };
+    const users = await this.users.pending();
+    return { pending_users: users.map(toPendingUser), count: users.length };
   }
 
   async decide(
@@ -176,37 +126,33 @@ export class AdminService {
     reason: string | null,
     context: RequestContext,
   ): Promise<ApprovalResultDto> {
-    const user = await this.administration.decide(actor, userId, approved, reason, context);
+    const user = await this.actions.decide(actor, userId, approved, reason, context);
     return {
       message: `User '${user.username}' ${approved ? 'approved' : 'rejected'} successfully`,
-      user: {
-        id: user.id,
-        username: user.username,
-        email: user.email,
-        is_approved: user.isApproved,
-        is_active: user.isActive,
-        approved_by: user.approvedBy,
-        approved_at: isoOrNull(user.approvedAt),
-      },
+      user: toApprovalUser(user),
     };
-  }
-
-  private assertBodyIdMatches(pathId: string, bodyId: string | undefined): void {
-    if (bodyId === undefined) return;
-    let normalised: string | undefined;
-    try {
-      normalised = normaliseUserId(bodyId);
-    } catch {
-      normalised = undefined;
-    }
-    if (normalised !== pathId) throw new AppError('USER_ID_MISMATCH', 'user_id in the body does not match the path');
   }
 }
 
-function normaliseCursorId(id: string): string {
+/** A list cursor is only good for the sort it was made for. */
+function listCursor(cursor: string, sortParam: string): KeysetPosition {
+  const position = decodeCursor(cursor, ['s', 'v', 'i'] as const);
+  if (position.s !== sortParam) throw new AppError('INVALID_QUERY', 'Invalid cursor');
+  if (sortParam.endsWith('created_at') && !PG_TIMESTAMPTZ.test(position.v)) throw new AppError('INVALID_QUERY', 'Invalid cursor');
   try {
-    return normaliseUserId(id);
+    return { value: position.v, id: normaliseUserId(position.i) };
   } catch {
     throw new AppError('INVALID_QUERY', 'Invalid cursor');
   }
+}
+
+function assertBodyIdMatches(pathId: string, bodyId: string | undefined): void {
+  if (bodyId === undefined) return;
+  let normalised: string | undefined;
+  try {
+    normalised = normaliseUserId(bodyId);
+  } catch {
+    normalised = undefined;
+  }
+  if (normalised !== pathId) throw new AppError('USER_ID_MISMATCH', 'user_id in the body does not match the path');
 }

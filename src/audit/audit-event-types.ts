@@ -1,4 +1,4 @@
-/** Event types of SPEC §6; the seed's names are kept. */
+/** Event types of docs/API.md §12 Audit events; the original system's names are kept. */
 export const AUDIT_EVENT_TYPES = [
   'first_user_superuser_promotion',
   'user_registered',

@@ -4,7 +4,35 @@ import { DataSource } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
 import { decodeCursor, encodeCursor, PG_TIMESTAMPTZ } from '../common/http/cursor';
 import { normaliseUserId } from '../common/http/parse-user-id.pipe';
-import { AuditEventPageDto, AuditQueryDto } from './dto/audit-query.dto';
+
+/** Filters of the audit trail, as the admin route receives them (ids hyphenated or 32 hex digits). */
+export interface AuditFilter {
+  event_type?: string;
+  actor_id?: string;
+  target_id?: string;
+  since?: string;
+  until?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface AuditEventView {
+  id: number;
+  at: string;
+  event_type: string;
+  actor_id: string | null;
+  actor_username: string | null;
+  target_id: string | null;
+  target_username: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface AuditEventPage {
+  events: AuditEventView[];
+  next_cursor: string | null;
+}
 
 interface AuditRow {
   id: string;
@@ -33,7 +61,15 @@ function instant(text: string, name: string): string {
 export class AuditQueryService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async list(query: AuditQueryDto): Promise<AuditEventPageDto> {
+  /** Audit events by type, for the metrics gauge. */
+  async countByType(): Promise<Array<[string, number]>> {
+    const rows: Array<{ event_type: string; n: number }> = await this.dataSource.query(
+      'SELECT event_type, count(*)::int AS n FROM audit_events GROUP BY event_type',
+    );
+    return rows.map((row) => [row.event_type, row.n]);
+  }
+
+  async list(query: AuditFilter): Promise<AuditEventPage> {
     const params: unknown[] = [];
     const where: string[] = [];
     const param = (value: unknown) => {

@@ -1,14 +1,23 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { MetricsService } from '../metrics/metrics.service';
 import { AuditEvent } from './audit-event.entity';
 import { AuditQueryService } from './audit-query.service';
-import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
 
+/** The append-only audit trail: written in the caller's transaction, read by the admin routes. */
 @Module({
   imports: [TypeOrmModule.forFeature([AuditEvent])],
-  controllers: [AuditController],
   providers: [AuditService, AuditQueryService],
-  exports: [AuditService],
+  exports: [AuditService, AuditQueryService],
 })
-export class AuditModule {}
+export class AuditModule implements OnModuleInit {
+  constructor(
+    private readonly query: AuditQueryService,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.metrics.gauge('gatehouse_audit_events', 'Audit events recorded, by type', () => this.query.countByType(), 'event_type');
+  }
+}

@@ -1,17 +1,17 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { SkipThrottle } from '@nestjs/throttler';
 import { ApiBearerAuth, ApiConsumes, ApiOAuth2, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { Public } from '../common/decorators/public.decorator';
 import { AppError } from '../common/errors/app-error';
 import { ClientContext, RequestContext } from '../common/http/request-context';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
+import type { AuthPrincipal } from '../sessions/auth-principal';
+import { CurrentUser } from '../sessions/current-user.decorator';
 import { UserReadDto } from '../users/dto/user-read.dto';
 import { AuthService, LoginRefusedError } from './auth.service';
 import { AuthConfigDto, BearerTokenDto, LoginResponseDto, WhoAmIDto } from './dto/auth-responses.dto';
 import { JwtLoginDto, LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
-import { AuthPrincipal } from './sessions/auth-principal';
 
 @ApiTags('auth')
 @Controller()

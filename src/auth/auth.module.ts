@@ -1,36 +1,22 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { AuditModule } from '../audit/audit.module';
-import { AppConfig } from '../config/app-config';
+import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { PasswordModule } from './password/password.module';
-import { JwtAuthGuard } from './sessions/jwt-auth.guard';
-import { JwtStrategy } from './sessions/jwt.strategy';
-import { SessionsModule } from './sessions/sessions.module';
-import { TokenService } from './sessions/token.service';
+import { JwtAuthGuard } from './authentication/jwt-auth.guard';
+import { JwtStrategy } from './authentication/jwt.strategy';
+import { SessionAuthenticator } from './authentication/session-authenticator';
 
+/**
+ * Registration, login, logout, who-am-I and the session configuration, and the authentication of
+ * every request (JwtAuthGuard, registered globally by the app module).
+ */
 @Module({
-  imports: [
-    PassportModule,
-    JwtModule.registerAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        secret: config.jwtSecret,
-        signOptions: { algorithm: 'HS256' },
-        verifyOptions: { algorithms: ['HS256'] },
-      }),
-    }),
-    UsersModule,
-    AuditModule,
-    PasswordModule,
-    SessionsModule,
-  ],
+  imports: [PassportModule, UsersModule, SessionsModule, AuditModule],
   controllers: [AuthController],
-  providers: [AuthService, TokenService, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }],
-  exports: [PasswordModule],
+  providers: [AuthService, SessionAuthenticator, JwtStrategy, JwtAuthGuard],
+  exports: [JwtAuthGuard, SessionAuthenticator],
 })
 export class AuthModule {}

@@ -1,22 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { Clock } from '../common/clock/clock';
-import { MetricsService } from '../metrics/metrics.service';
 import { AppError } from '../common/errors/app-error';
 import { RequestContext } from '../common/http/request-context';
 import { AppConfig } from '../config/app-config';
-import { User } from '../users/user.entity';
-import { UsersService } from '../users/users.service';
-import { toUserRead } from '../users/user.mapper';
+import { MetricsService } from '../metrics/metrics.service';
+import type { AuthPrincipal } from '../sessions/auth-principal';
+import { SessionsService } from '../sessions/sessions.service';
+import { TokenService } from '../sessions/token.service';
+import { CredentialsService } from '../users/credentials.service';
 import { UserReadDto } from '../users/dto/user-read.dto';
+import { User } from '../users/user.entity';
+import { toLoginUser, toUserRead } from '../users/user.mappers';
+import { UsersService } from '../users/users.service';
 import { AuthConfigDto, LoginResponseDto, WhoAmIDto } from './dto/auth-responses.dto';
 import { RegisterDto } from './dto/register.dto';
-import { PasswordHasher } from './password/password-hasher.service';
-import { AuthPrincipal } from './sessions/auth-principal';
-import { SessionsService } from './sessions/sessions.service';
-import { TokenService } from './sessions/token.service';
 
 export type LoginFailure = 'unknown_user' | 'bad_password' | 'locked' | 'rejected' | 'pending' | 'inactive';
 
@@ -35,14 +32,12 @@ const INVALID_CREDENTIALS = () => new AppError('INVALID_CREDENTIALS', 'Invalid c
 @Injectable()
 export class AuthService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly users: UsersService,
-    private readonly hasher: PasswordHasher,
+    private readonly credentials: CredentialsService,
     private readonly sessions: SessionsService,
     private readonly tokens: TokenService,
     private readonly audit: AuditService,
-    private readonly clock: Clock,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -55,32 +50,31 @@ export class AuthService {
         approvalNote: dto.approval_note ?? null,
         institution: dto.institution ?? null,
       },
-      { origin: 'self', context, duplicate: new AppError('REGISTER_USER_ALREADY_EXISTS') },
+      { kind: 'self' },
+      { context, duplicate: new AppError('REGISTER_USER_ALREADY_EXISTS') },
     );
     return toUserRead(user);
   }
 
   /**
    * The password is checked before approval or activity is revealed, and an unknown user costs
-   * the same verify as a known one. Throws LoginRefusedError carrying the seed's answer.
+   * the same verify as a known one. Throws LoginRefusedError carrying the original system's answer.
    */
   async login(identifier: string, password: string, context: RequestContext): Promise<LoginResponseDto> {
     const user = await this.users.findByLogin(identifier);
     if (!user) {
-      await this.hasher.verifyDummy(password);
+      await this.credentials.verifyDummy(password);
       throw this.refuse('unknown_user', INVALID_CREDENTIALS(), null, identifier, context);
     }
     // A locked account still costs one verify and answers exactly as a wrong password does.
-    const now = this.clock.now();
-    const locked = user.lockedUntil !== null && user.lockedUntil.getTime() > now.getTime();
-    const { valid, needsRehash } = await this.hasher.verify(user.hashedPassword, password);
+    const locked = this.credentials.isLocked(user);
+    const verified = await this.credentials.verify(user, password);
     if (locked) throw this.refuse('locked', INVALID_CREDENTIALS(), user, identifier, context);
-    if (!valid) {
-      await this.users.recordLoginFailure(user.id, now, this.config.lockoutThreshold, this.config.lockoutMinutes * 60_000);
+    if (!verified.valid) {
+      await this.credentials.recordFailure(user);
       throw this.refuse('bad_password', INVALID_CREDENTIALS(), user, identifier, context);
     }
-    if (user.failedLoginCount > 0 || user.lockedUntil !== null) await this.users.resetLoginFailures(user.id);
-    if (needsRehash) await this.users.replacePasswordHash(user.id, await this.hasher.hash(password));
+    await this.credentials.recordSuccess(user, password, verified);
 
     if (user.approvalStatus === 'rejected') {
       throw this.refuse(
@@ -102,46 +96,14 @@ export class AuthService {
     }
     if (!user.isActive) throw this.refuse('inactive', new AppError('INACTIVE_USER', 'Inactive user'), user, identifier, context);
 
-    const session = await this.dataSource.transaction(async (manager) => {
-      const opened = await this.sessions.open(manager, user.id, context);
-      await this.audit.record(manager, {
-        eventType: 'login_succeeded',
-        actor: { id: user.id, username: user.username },
-        target: { id: user.id, username: user.username },
-        ip: context.ip,
-        userAgent: context.userAgent,
-        details: { session_id: opened.id },
-      });
-      return opened;
-    });
+    const session = await this.sessions.start({ id: user.id, username: user.username }, context);
     this.metrics.countLogin('success');
     const token = this.tokens.issue(user.id, session.id, session.createdAt, this.config.sessionMaxLifetimeSeconds);
-    return {
-      access_token: token,
-      token_type: 'bearer',
-      user: {
-        id: user.id,
-        username: user.username,
-        email: user.email,
-        is_active: user.isActive,
-        is_superuser: user.isSuperuser,
-        is_approved: user.isApproved,
-      },
-    };
+    return { access_token: token, token_type: 'bearer', user: toLoginUser(user) };
   }
 
-  async logout(principal: AuthPrincipal, context: RequestContext): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      await this.sessions.revoke(manager, principal.sessionId, 'logout');
-      await this.audit.record(manager, {
-        eventType: 'logout',
-        actor: { id: principal.id, username: principal.username },
-        target: { id: principal.id, username: principal.username },
-        ip: context.ip,
-        userAgent: context.userAgent,
-        details: { session_id: principal.sessionId },
-      });
-    });
+  logout(principal: AuthPrincipal, context: RequestContext): Promise<void> {
+    return this.sessions.end({ id: principal.id, username: principal.username }, principal.sessionId, context);
   }
 
   whoami(principal: AuthPrincipal): WhoAmIDto {

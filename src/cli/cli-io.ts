@@ -126,3 +126,8 @@ export async function readPassword(prompt: string): Promise<string> {
   }
   return line;
 }
+
+/** What the audit trail records for a change made at the CLI. */
+export function cliContext(): { ip: null; userAgent: string; requestId: string } {
+  return { ip: null, userAgent: CLI_USER_AGENT, requestId: `cli-${process.pid}-${Date.now().toString(36)}` };
+}

@@ -1,12 +1,11 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppModule } from '../app.module';
 import { AppError } from '../common/errors/app-error';
 import { AppConfig } from '../config/app-config';
-import { resolveJwtSecret } from '../config/jwt-secret';
-import { startEmbeddedPostgres } from '../database/embedded-postgres';
+import { prepareRuntime } from '../runtime';
 import { StorageUnavailableError } from '../user-storage/user-storage.service';
 import { usage } from './cli-args';
+import { CliModule } from './cli.module';
 import { CliError, InterruptedError, note, UsageError } from './cli-io';
 import { CliLogger, createCliRootLogger } from './cli-logging';
 import { CommandSpec, ParsedArgs } from './command';
@@ -25,11 +24,13 @@ export async function cleanUp(): Promise<void> {
 }
 
 function describe(error: unknown, verbose: boolean): string {
+  if (error instanceof StorageUnavailableError) {
+    return `user storage unavailable: ${(error.cause as Error)?.message ?? 'unknown cause'} (is DATA_DIR writable?)`;
+  }
   if (error instanceof AppError) {
     const detail = error.detail as { reason?: unknown } | string;
     return typeof detail === 'string' ? detail : String(detail.reason ?? error.code);
   }
-  if (error instanceof StorageUnavailableError) return `${error.message} (is DATA_DIR writable?)`;
   const message = (error as Error)?.message ?? String(error);
   return verbose && (error as Error)?.stack ? (error as Error).stack! : message;
 }
@@ -39,18 +40,12 @@ function describe(error: unknown, verbose: boolean): string {
  * unset (or the one a running service started there), the JWT secret, then the application
  * context, whose start runs the migrations.
  */
-async function startContext(config: AppConfig, verbose: boolean): Promise<INestApplicationContext> {
-  if (!config.databaseUrl) {
-    note(`DATABASE_URL is not set: using the embedded PostgreSQL under ${config.dataDir}`);
-    const embedded = await startEmbeddedPostgres(config.dataDir, {
-      log: () => undefined,
-      warn: (message) => note(`warning: ${message}`),
-    });
-    cleanups.push(() => embedded.stop());
-    config.databaseUrl = embedded.url;
-  }
-  config.jwtSecret = await resolveJwtSecret(config);
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, createCliRootLogger(config, verbose)), {
+async function startContext(loaded: AppConfig, verbose: boolean): Promise<INestApplicationContext> {
+  if (!loaded.databaseUrl) note(`DATABASE_URL is not set: using the embedded PostgreSQL under ${loaded.dataDir}`);
+  const runtime = await prepareRuntime(loaded, { log: () => undefined, warn: (message) => note(`warning: ${message}`) });
+  cleanups.push(() => runtime.stop());
+  const { config } = runtime;
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config, createCliRootLogger(config, verbose)), {
     logger: new CliLogger(verbose),
     abortOnError: false,
   });

@@ -1,6 +1,8 @@
 /**
  * The validated, typed configuration of one running service. Built once at start-up from the
- * environment (see `loadConfig`) and provided to every module through DI.
+ * environment (see `loadConfig`), frozen, and provided to every module through DI. The two values
+ * only known after start-up work (the embedded database's URL, the generated JWT secret) make a
+ * new frozen copy (`withResolved`), never a change of this one.
  */
 export class AppConfig {
   nodeEnv: string;
@@ -30,11 +32,16 @@ export class AppConfig {
   hashConcurrency: number;
   hashQueueLimit: number;
 
+  /** A frozen copy with the database URL and JWT secret that start-up resolved. */
+  withResolved(resolved: { databaseUrl: string; jwtSecret: string }): AppConfig {
+    return Object.freeze(Object.assign(Object.create(AppConfig.prototype) as AppConfig, this, resolved));
+  }
+
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
   }
 
-  /** How stale `last_seen_at` may get before a request writes it again (SPEC §4). */
+  /** How stale `last_seen_at` may get before a request writes it again (docs/API.md §5 Sessions and tokens). */
   get sessionTouchIntervalMs(): number {
     return Math.min(60_000, (this.sessionIdleTimeoutSeconds * 1000) / 20);
   }

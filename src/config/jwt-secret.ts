@@ -5,7 +5,7 @@ import { AppConfig } from './app-config';
 
 /**
  * The signing secret: JWT_SECRET when set; otherwise one generated on first start and kept in
- * DATA_DIR/.jwt-secret (mode 0600), so that restarts keep sessions valid (SPEC §4).
+ * DATA_DIR/.jwt-secret (mode 0600), so that restarts keep sessions valid (docs/API.md §5 Sessions and tokens).
  */
 export async function resolveJwtSecret(config: AppConfig): Promise<string> {
   if (config.jwtSecret !== undefined) return config.jwtSecret;

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { ConfigError, loadConfig } from './load-config';
 
 describe('loadConfig', () => {
-  it('applies the SPEC defaults', () => {
+  it('applies the documented defaults', () => {
     const sut = loadConfig({});
     expect(sut).toMatchObject({
       port: 3000,

@@ -124,7 +124,7 @@ export function loadConfig(env: Env): AppConfig {
   config.hashConcurrency = integer(env, 'HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 64);
   // About a quarter second of work may wait; more is refused at once rather than answered late.
   config.hashQueueLimit = integer(env, 'HASH_QUEUE_LIMIT', config.hashConcurrency * 8, 0, 100_000);
-  return config;
+  return Object.freeze(config);
 }
 
 /** The one place that reads the process environment. */

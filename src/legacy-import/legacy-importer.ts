@@ -1,7 +1,9 @@
+import { Injectable } from '@nestjs/common';
 import { existsSync } from 'node:fs';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { UserStorageService } from '../user-storage/user-storage.service';
+import { UsersRepository } from '../users/users.repository';
 import { LegacyDatabase } from './legacy-database';
 import { LegacyUser, mapLegacyUser } from './legacy-user';
 
@@ -45,13 +47,6 @@ const AUDIT_LIST_LIMIT = 200;
 
 class DryRunRollback extends Error {}
 
-interface ConflictRow {
-  id: string;
-  username: string;
-  email: string;
-  username_taken: boolean;
-}
-
 /**
  * Copies the users of the original system into the users table, keeping ids and password hashes
  * (which verify as they are and are re-hashed on the next login). One transaction holds every
@@ -59,9 +54,10 @@ interface ConflictRow {
  * for its duration, so the duplicate checks stay true until commit. Idempotent: an id that exists
  * already is skipped, never overwritten.
  */
+@Injectable()
 export class LegacyImporter {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly users: UsersRepository,
     private readonly audit: AuditService,
     private readonly storage: UserStorageService,
   ) {}
@@ -96,10 +92,10 @@ export class LegacyImporter {
     });
 
     try {
-      await this.dataSource.transaction(async (manager) => {
-        await manager.query('LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE');
+      await this.users.transaction(async (manager) => {
+        await this.users.lockForBulkImport(manager);
         for (const user of users) await this.importOne(manager, user, report);
-        report.activeSuperusers = await this.countActiveSuperusers(manager);
+        report.activeSuperusers = await this.users.countActiveApprovedSuperusers(manager);
         await this.audit.record(manager, {
           eventType: 'legacy_import',
           actor: null,
@@ -131,70 +127,30 @@ export class LegacyImporter {
 
   private async importOne(manager: EntityManager, user: LegacyUser, report: LegacyImportReport): Promise<void> {
     const ref = { id: user.id, username: user.username };
-    const existing: unknown[] = await manager.query('SELECT 1 FROM users WHERE id = $1', [user.id]);
-    if (existing.length > 0) {
+    if (await this.users.findById(user.id, manager)) {
       report.skippedExisting.push(ref);
       return;
     }
     // The rule of the users service: a username or email may not equal any other account's
     // username or email, case-insensitively.
-    const conflicts: ConflictRow[] = await manager.query(
-      `SELECT id, username, email,
-              (lower(username) = lower($1) OR lower(email) = lower($1)) AS username_taken
-         FROM users
-        WHERE (lower(username) IN (lower($1), lower($2)) OR lower(email) IN (lower($1), lower($2)))
-          AND id <> $3
-        LIMIT 1`,
-      [user.username, user.email, user.id],
-    );
-    const conflict = conflicts[0];
+    const [conflict] = await this.users.identifierHolders(user.username, user.email, { exceptId: user.id, manager, limit: 1 });
     if (conflict) {
-      const field = conflict.username_taken ? 'username' : 'email';
       report.conflicts.push({
         id: user.id,
         username: user.username,
         email: user.email,
-        reason: `duplicate ${field}: already used by '${conflict.username}'`,
+        reason: `duplicate ${conflict.usernameTaken ? 'username' : 'email'}: already used by '${conflict.username}'`,
         conflicting_id: conflict.id,
       });
       return;
     }
-    const inserted: unknown[] = await manager.query(
-      `INSERT INTO users (id, email, username, hashed_password, is_active, is_superuser, is_verified, is_approved,
-                          approval_status, approval_note, institution, approved_by, approved_at, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, true, $7, $8, $9, $10, $11, $12::timestamptz, COALESCE($13::timestamptz, now()), now())
-       ON CONFLICT (id) DO NOTHING
-       RETURNING id`,
-      [
-        user.id,
-        user.email,
-        user.username,
-        user.hashedPassword,
-        user.isActive,
-        user.isSuperuser,
-        user.isApproved,
-        user.approvalStatus,
-        user.approvalNote,
-        user.institution,
-        user.approvedBy,
-        user.approvedAt,
-        user.createdAt,
-      ],
-    );
     // Nothing inserted: the same id came twice in the file (32 hex digits and hyphenated).
-    if (inserted.length === 0) {
+    if (!(await this.users.insertImported(manager, user))) {
       report.skippedExisting.push(ref);
       return;
     }
     report.imported.push(ref);
     if (user.unusableHash) report.unusableHashes.push(ref);
-  }
-
-  private async countActiveSuperusers(manager: EntityManager): Promise<number> {
-    const rows: Array<{ n: number }> = await manager.query(
-      'SELECT count(*)::int AS n FROM users WHERE is_superuser AND is_active AND is_approved',
-    );
-    return rows[0].n;
   }
 
   /**

@@ -123,7 +123,7 @@ function optionalText(value: unknown): string | null {
  * Maps one legacy row. The old system had two states, approved or not: `is_approved` false is
  * pending (a rejection there only cleared the flags, so it cannot be told apart), and a database
  * without the approval columns predates the workflow, so its users are approved. `is_verified` is
- * always true here (SPEC §2: there is no email verification).
+ * always true here (docs/API.md §2 Users and their states: imported users are verified).
  */
 export function mapLegacyUser(row: LegacyRow, columns: ReadonlySet<string>): LegacyUserResult {
   const id = normaliseUuid(row.id);

@@ -1,17 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { DataSource } from 'typeorm';
-import { AppConfig } from '../config/app-config';
 
-/** Prometheus metrics of one process; gauges over the database are computed at scrape time. */
+/**
+ * Prometheus metrics of one process. Knows no feature: modules register their own gauges, computed
+ * at scrape time (`gauge`), and count their own events.
+ */
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
   private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   private readonly logins: Counter<'outcome'>;
 
-  constructor(@InjectDataSource() dataSource: DataSource, config: AppConfig) {
+  constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'gatehouse_' });
     this.httpDuration = new Histogram({
       name: 'gatehouse_http_request_duration_seconds',
@@ -26,41 +26,23 @@ export class MetricsService {
       labelNames: ['outcome'],
       registers: [this.registry],
     });
+  }
+
+  /** A gauge whose value is read when Prometheus scrapes: one number, or one number per label value. */
+  gauge(name: string, help: string, read: () => Promise<number | Array<[string, number]>>, labelName?: string): void {
     new Gauge({
-      name: 'gatehouse_active_sessions',
-      help: 'Sessions neither revoked, idle past the timeout, nor past their maximum lifetime',
+      name,
+      help,
+      labelNames: labelName ? [labelName] : [],
       registers: [this.registry],
       async collect() {
-        const [row] = await dataSource.query(
-          `SELECT count(*)::int AS n FROM sessions
-            WHERE revoked_at IS NULL
-              AND last_seen_at > now() - make_interval(secs => $1)
-              AND created_at > now() - make_interval(secs => $2)`,
-          [config.sessionIdleTimeoutSeconds, config.sessionMaxLifetimeSeconds],
-        );
-        this.set(row.n);
-      },
-    });
-    new Gauge({
-      name: 'gatehouse_pending_approvals',
-      help: 'Registrations waiting for an admin decision',
-      registers: [this.registry],
-      async collect() {
-        const [row] = await dataSource.query(`SELECT count(*)::int AS n FROM users WHERE approval_status = 'pending'`);
-        this.set(row.n);
-      },
-    });
-    new Gauge({
-      name: 'gatehouse_audit_events',
-      help: 'Audit events recorded, by type',
-      labelNames: ['event_type'],
-      registers: [this.registry],
-      async collect() {
-        const rows: Array<{ event_type: string; n: number }> = await dataSource.query(
-          'SELECT event_type, count(*)::int AS n FROM audit_events GROUP BY event_type',
-        );
+        const value = await read();
+        if (typeof value === 'number') {
+          this.set(value);
+          return;
+        }
         this.reset();
-        for (const row of rows) this.set({ event_type: row.event_type }, row.n);
+        for (const [label, n] of value) this.set({ [labelName!]: label }, n);
       },
     });
   }

@@ -6,7 +6,7 @@ import { AppError } from '../common/errors/app-error';
 import { requestContextOf } from '../common/http/request-context';
 
 /**
- * Per client address limits (SPEC "Rate limits and lockout"). The key leaves out the route, so
+ * Per client address limits (docs/API.md §11 Rate limits and lockout). The key leaves out the route, so
  * /login and /jwt/login share one budget. The address is Fastify's `request.ip`, which believes
  * X-Forwarded-For only when TRUST_PROXY is on.
  */

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { AppError } from '../common/errors/app-error';
 import { AppConfig } from '../config/app-config';
 
 export const USER_SUBDIRECTORIES = [
@@ -23,9 +24,10 @@ export const USER_REGISTRY_FILES = [
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export class StorageUnavailableError extends Error {
+/** 503: the tree could not be made or moved (nothing a client did); the cause is logged. */
+export class StorageUnavailableError extends AppError {
   constructor(cause: unknown) {
-    super(`user storage unavailable: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    super('STORAGE_UNAVAILABLE', 'User storage is unavailable', { 'Retry-After': '5' }, { cause });
     this.name = 'StorageUnavailableError';
   }
 }
@@ -35,7 +37,7 @@ export interface ReconcileReport {
   orphans: string[];
 }
 
-/** The per-user tree under DATA_DIR/users/<uuid>/ (SPEC §7). Paths come from the UUID only. */
+/** The per-user tree under DATA_DIR/users/<uuid>/ (docs/API.md §14 Per-user storage). Paths come from the UUID only. */
 @Injectable()
 export class UserStorageService {
   private readonly logger = new Logger(UserStorageService.name);

@@ -1,18 +1,32 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
-import { PasswordModule } from '../auth/password/password.module';
+import { MetricsService } from '../metrics/metrics.service';
+import { PasswordsModule } from '../passwords/passwords.module';
+import { SessionsModule } from '../sessions/sessions.module';
 import { UserStorageModule } from '../user-storage/user-storage.module';
+import { CredentialsService } from './credentials.service';
+import { StorageReconciler } from './storage-reconciler';
+import { SuperuserActionsService } from './superuser-actions.service';
 import { User } from './user.entity';
+import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
-import { UserAdministrationService } from './user-administration.service';
-import { UserDirectoryService } from './user-directory.service';
-import { SessionsModule } from '../auth/sessions/sessions.module';
-import { StorageReconciler } from '../user-storage/storage-reconciler';
 
+/** The users table and its rules. The repository is exported for the legacy import only. */
 @Module({
-  imports: [TypeOrmModule.forFeature([User]), AuditModule, UserStorageModule, PasswordModule, SessionsModule],
-  providers: [UsersService, UserAdministrationService, UserDirectoryService, StorageReconciler],
-  exports: [UsersService, UserAdministrationService, UserDirectoryService, StorageReconciler],
+  imports: [TypeOrmModule.forFeature([User]), AuditModule, UserStorageModule, PasswordsModule, SessionsModule],
+  providers: [UsersRepository, UsersService, CredentialsService, SuperuserActionsService, StorageReconciler],
+  exports: [UsersService, CredentialsService, SuperuserActionsService, StorageReconciler, UsersRepository],
 })
-export class UsersModule {}
+export class UsersModule implements OnModuleInit {
+  constructor(
+    private readonly users: UsersService,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.metrics.gauge('gatehouse_pending_approvals', 'Registrations waiting for an admin decision', async () => {
+      return (await this.users.counts()).pending;
+    });
+  }
+}

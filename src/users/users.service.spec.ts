@@ -1,82 +1,126 @@
+import { Clock } from '../common/clock/clock';
 import { AppError } from '../common/errors/app-error';
+import type { User } from './user.entity';
 import { UsersService } from './users.service';
 
-/** A fake transaction manager that records the SQL the first-user rule runs. */
-function fakeManager(usersExistAnswers: boolean[]) {
-  const calls: string[] = [];
-  const inserted: Array<Record<string, unknown>> = [];
-  const manager = {
-    query: jest.fn(async (sql: string) => {
-      calls.push(sql);
-      if (sql.includes('EXISTS')) return [{ e: usersExistAnswers.shift() ?? true }];
-      if (sql.includes('pg_advisory_xact_lock')) return [{}];
-      return [];
-    }),
-    create: jest.fn((_entity: unknown, value: Record<string, unknown>) => ({
-      ...value,
-      id: '0b4c5d6e-1f20-4a3b-8c4d-5e6f7a8b9c0d',
-    })),
-    insert: jest.fn(async (_entity: unknown, value: Record<string, unknown>) => inserted.push(value)),
-    findOneByOrFail: jest.fn(async () => ({ ...inserted[0], createdAt: new Date() })),
-  };
-  return { manager, calls, inserted };
-}
+const ID = '0b4c5d6e-1f20-4a3b-8c4d-5e6f7a8b9c0d';
+const manager = { transactional: true };
+const input = { email: 'ada@example.org', username: 'ada', password: 'long-enough-pw' };
+const context = { ip: '127.0.0.1', userAgent: 'jest', requestId: 'r1' };
+const duplicate = new AppError('REGISTER_USER_ALREADY_EXISTS');
+const ADMIN = { id: '9e8d7c6b-5a49-4382-9170-615243342516', username: 'root' };
 
-function build(manager: ReturnType<typeof fakeManager>['manager']) {
-  const dataSource = { manager, transaction: jest.fn(async (work: (m: unknown) => unknown) => work(manager)) };
+function build(options: { first?: boolean; holders?: unknown[] } = {}) {
+  const repository = {
+    transaction: jest.fn(async (work: (m: unknown) => unknown) => work(manager)),
+    identifierHolders: jest.fn(async () => options.holders ?? []),
+    claimFirstUser: jest.fn(async () => options.first ?? false),
+    insert: jest.fn(async (_m: unknown, row: Partial<User>) => ({ ...row, id: ID, createdAt: new Date() }) as User),
+  };
   const hasher = { hash: jest.fn(async () => '$argon2id$hash') };
   const storage = { createTree: jest.fn(async () => undefined), discardNewTree: jest.fn(async () => undefined) };
   const audit = { record: jest.fn(async () => undefined) };
-  const sut = new UsersService(dataSource as never, {} as never, hasher as never, storage as never, audit as never);
-  jest.spyOn(sut, 'identifierTaken').mockResolvedValue(false);
-  return { sut, hasher, storage, audit };
+  const sut = new UsersService(repository as never, hasher as never, storage as never, audit as never, new Clock());
+  const eventTypes = () => audit.record.mock.calls.map((call: unknown[]) => (call[1] as { eventType: string }).eventType);
+  return { sut, repository, hasher, storage, audit, eventTypes };
 }
 
-const input = { email: 'ada@example.org', username: 'ada', password: 'long-enough-pw' };
-const context = { ip: '127.0.0.1', userAgent: 'jest', requestId: 'r1' };
-const self = { origin: 'self' as const, context, duplicate: new AppError('REGISTER_USER_ALREADY_EXISTS') };
-
-describe('UsersService first-user rule', () => {
-  it('makes the first user superuser, approved and active, under the advisory lock', async () => {
-    const { manager, calls, inserted } = fakeManager([false, false]);
-    const { sut, audit } = build(manager);
-    await sut.create(input, self);
-    expect(calls.some((sql) => sql.includes('pg_advisory_xact_lock'))).toBe(true);
-    expect(inserted[0]).toMatchObject({ isSuperuser: true, isApproved: true, isActive: true, approvalStatus: 'approved' });
-    expect(audit.record).toHaveBeenCalledWith(manager, expect.objectContaining({ eventType: 'first_user_superuser_promotion' }));
+describe('UsersService.create', () => {
+  it('makes the first user superuser, approved and active, and records both events', async () => {
+    const { sut, repository, eventTypes } = build({ first: true });
+    await sut.create(input, { kind: 'self' }, { context, duplicate });
+    expect(repository.insert.mock.calls[0][1]).toMatchObject({
+      isSuperuser: true,
+      isApproved: true,
+      isActive: true,
+      approvalStatus: 'approved',
+      approvedBy: null,
+    });
+    expect(eventTypes()).toEqual(['user_registered', 'first_user_superuser_promotion']);
   });
 
-  it('does not make a superuser when another registration won the lock first', async () => {
-    const { manager, inserted } = fakeManager([false, true]);
-    const { sut, audit } = build(manager);
-    await sut.create(input, self);
-    expect(inserted[0]).toMatchObject({ isSuperuser: false, isApproved: false, isActive: false, approvalStatus: 'pending' });
-    expect(audit.record).not.toHaveBeenCalledWith(
+  it('leaves a later self-registration pending and inactive', async () => {
+    const { sut, repository, eventTypes } = build({ first: false });
+    await sut.create(input, { kind: 'self' }, { context, duplicate });
+    expect(repository.insert.mock.calls[0][1]).toMatchObject({
+      isSuperuser: false,
+      isApproved: false,
+      isActive: false,
+      approvalStatus: 'pending',
+      approvedAt: null,
+    });
+    expect(eventTypes()).toEqual(['user_registered']);
+  });
+
+  it('approves an admin-created user with the admin as approver, honouring is_superuser and is_active', async () => {
+    const { sut, repository, audit } = build();
+    await sut.create(input, { kind: 'admin', actor: ADMIN, isActive: false, isSuperuser: true }, { context, duplicate });
+    expect(repository.insert.mock.calls[0][1]).toMatchObject({
+      isSuperuser: true,
+      isActive: false,
+      isApproved: true,
+      approvalStatus: 'approved',
+      approvedBy: ADMIN.id,
+    });
+    expect(audit.record).toHaveBeenCalledWith(
       manager,
-      expect.objectContaining({ eventType: 'first_user_superuser_promotion' }),
+      expect.objectContaining({
+        eventType: 'admin_user_creation',
+        actor: ADMIN,
+        details: { email: input.email, is_superuser: true, is_active: false },
+      }),
     );
   });
 
-  it('skips the lock entirely once users exist', async () => {
-    const { manager, calls } = fakeManager([true]);
-    const { sut } = build(manager);
-    await sut.create(input, self);
-    expect(calls.some((sql) => sql.includes('pg_advisory_xact_lock'))).toBe(false);
+  it('creates an operator superuser without an approver, with its source in the trail', async () => {
+    const { sut, repository, audit } = build();
+    await sut.create(input, { kind: 'operator', source: 'cli' }, { context, duplicate });
+    expect(repository.insert.mock.calls[0][1]).toMatchObject({ isSuperuser: true, isActive: true, approvedBy: null });
+    expect(audit.record).toHaveBeenCalledWith(
+      manager,
+      expect.objectContaining({
+        eventType: 'admin_user_creation',
+        actor: null,
+        details: expect.objectContaining({ source: 'cli' }),
+      }),
+    );
+  });
+
+  it('runs in the transaction the caller opens (admin creation holds the superuser lock)', async () => {
+    const { sut, repository } = build();
+    const transaction = jest.fn(async (work: (m: never) => Promise<unknown>) => work({ locked: true } as never));
+    await sut.create(input, { kind: 'self' }, { context, duplicate, transaction: transaction as never });
+    expect(transaction).toHaveBeenCalledTimes(1);
+    expect(repository.transaction).not.toHaveBeenCalled();
+    expect(repository.insert.mock.calls[0][0]).toEqual({ locked: true });
   });
 
   it('checks the password policy before hashing or touching the database', async () => {
-    const { manager } = fakeManager([]);
-    const { sut, hasher } = build(manager);
-    await expect(sut.create({ ...input, password: 'ada' }, self)).rejects.toMatchObject({ code: 'REGISTER_INVALID_PASSWORD' });
+    const { sut, hasher, repository } = build();
+    await expect(sut.create({ ...input, password: 'ada' }, { kind: 'self' }, { context, duplicate })).rejects.toMatchObject({
+      code: 'REGISTER_INVALID_PASSWORD',
+    });
     expect(hasher.hash).not.toHaveBeenCalled();
-    expect(manager.query).not.toHaveBeenCalled();
+    expect(repository.identifierHolders).not.toHaveBeenCalled();
+  });
+
+  it('answers the route-specific duplicate before hashing when the username or email is taken', async () => {
+    const { sut, hasher, repository } = build({ holders: [{ id: 'x' }] });
+    await expect(sut.create(input, { kind: 'self' }, { context, duplicate })).rejects.toBe(duplicate);
+    expect(hasher.hash).not.toHaveBeenCalled();
+    expect(repository.insert).not.toHaveBeenCalled();
+  });
+
+  it('turns a unique violation inside the transaction into the same duplicate answer', async () => {
+    const { sut, repository } = build();
+    repository.insert.mockRejectedValueOnce(Object.assign(new Error('dup'), { code: '23505' }));
+    await expect(sut.create(input, { kind: 'self' }, { context, duplicate })).rejects.toBe(duplicate);
   });
 
   it('rolls back and removes the tree when storage fails', async () => {
-    const { manager } = fakeManager([true]);
-    const { sut, storage } = build(manager);
+    const { sut, storage } = build();
     storage.createTree.mockRejectedValueOnce(new Error('disk full'));
-    await expect(sut.create(input, self)).rejects.toThrow('disk full');
-    expect(storage.discardNewTree).toHaveBeenCalledWith('0b4c5d6e-1f20-4a3b-8c4d-5e6f7a8b9c0d');
+    await expect(sut.create(input, { kind: 'self' }, { context, duplicate })).rejects.toThrow('disk full');
+    expect(storage.discardNewTree).toHaveBeenCalledWith(ID);
   });
 });

@@ -297,7 +297,10 @@ describe('admin routes (e2e)', () => {
         message: `User '${user.username}' promoted to superuser successfully`,
         user: { id: user.id, username: user.username, email: user.email, is_active: true, is_superuser: true },
       });
-      expect((await auditRows('admin_user_promotion', user.id))[0].details).toEqual({ reason: 'runs onboarding' });
+      expect((await auditRows('admin_user_promotion', user.id))[0].details).toEqual({
+        reason: 'runs onboarding',
+        changes: { is_superuser: { old: false, new: true } },
+      });
       await t.http.get('/api/admin/stats').set(auth).expect(200);
       const again = await t.http.post(`/api/admin/users/${user.id}/promote`).set(adminAuth).expect(400);
       expect(again.body).toEqual({ detail: 'User is already a superuser' });

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { PasswordHasher } from '../../src/auth/password/password-hasher.service';
+import { PasswordHasher } from '../../src/passwords/password-hasher.service';
 import { createTestApp, TestApp } from '../utils/create-test-app';
 import { eventually } from '../utils/eventually';
 import { createActiveUser, loginToken, newCredentials, register } from '../utils/users';

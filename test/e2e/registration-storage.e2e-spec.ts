@@ -1,6 +1,6 @@
 import { promises as fs, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { StorageReconciler } from '../../src/user-storage/storage-reconciler';
+import { StorageReconciler } from '../../src/users/storage-reconciler';
 import { createTestApp, TestApp } from '../utils/create-test-app';
 import { newCredentials, register } from '../utils/users';
 
@@ -71,7 +71,7 @@ describe('first user and per-user storage (e2e)', () => {
     const orphan = path.join(t.dataDir, 'users', '11111111-2222-4333-8444-555555555555');
     await fs.mkdir(orphan, { recursive: true });
     const report = await t.app.get(StorageReconciler).reconcile();
-    expect(report).toEqual({ created: [created.body.id], orphans: ['11111111-2222-4333-8444-555555555555'] });
+    expect(report).toMatchObject({ created: [created.body.id], orphans: ['11111111-2222-4333-8444-555555555555'] });
     expect((await fs.stat(path.join(dir, 'graphs'))).isDirectory()).toBe(true);
     expect(await fs.readFile(path.join(dir, 'node_registry.json'), 'utf8')).toBe('{"kept": true}');
     expect((await fs.stat(orphan)).isDirectory()).toBe(true);

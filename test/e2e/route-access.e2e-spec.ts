@@ -1,6 +1,6 @@
 import { Reflector } from '@nestjs/core';
 import { IS_PUBLIC } from '../../src/common/decorators/public.decorator';
-import { SUPERUSER_ONLY } from '../../src/common/decorators/superuser-only.decorator';
+import { SUPERUSER_ONLY } from '../../src/sessions/superuser-only.decorator';
 import { createTestApp, TestApp } from '../utils/create-test-app';
 import { declaredRoutes } from '../utils/routes';
 

@@ -38,7 +38,7 @@ export class AdminCreateUserDto {
   @IsOptional() @IsBoolean() is_active?: boolean = true;
 }
 
-/** Exactly the seed's fields; anything else is 422. */
+/** Exactly the original system's fields; anything else is 422. */
 export class AdminUpdateUserDto {
   /** @example "grace" */
   @IsOptional()
@@ -59,7 +59,7 @@ export class RoleChangeDto {
   static readonly optionalBody = true;
   /** Kept in the audit trail. @example "Runs the lab's onboarding" */
   @IsOptional() @IsString() @MaxLength(1000) reason?: string | null;
-  /** If sent, must be the user of the path (seed compatibility). @example "3f1c2a9e-5b7d-4c1e-9a2b-8d6e4f0a1b2c" */
+  /** If sent, must be the user of the path (as in the original system). @example "3f1c2a9e-5b7d-4c1e-9a2b-8d6e4f0a1b2c" */
   @IsOptional() @IsString() @MaxLength(64) user_id?: string;
 }
 

@@ -1,4 +1,5 @@
 import { UserReadDto } from '../../users/dto/user-read.dto';
+import { ApprovalUserDto, PendingUserDto, UserSummaryDto } from '../../users/dto/user-views.dto';
 
 export class UserListDto {
   users: UserReadDto[];
@@ -12,19 +13,6 @@ export class UserListDto {
   next_cursor: string | null;
 }
 
-export class UserSummaryDto {
-  /** @example "3f1c2a9e-5b7d-4c1e-9a2b-8d6e4f0a1b2c" */
-  id: string;
-  /** @example "grace" */
-  username: string;
-  /** @example "grace@example.org" */
-  email: string;
-  /** @example true */
-  is_active: boolean;
-  /** @example false */
-  is_superuser: boolean;
-}
-
 export class UserMessageDto {
   /** @example "User updated successfully" */
   message: string;
@@ -34,23 +22,6 @@ export class UserMessageDto {
 export class MessageDto {
   /** @example "User 'grace' deleted successfully" */
   message: string;
-}
-
-export class ApprovalUserDto {
-  /** @example "3f1c2a9e-5b7d-4c1e-9a2b-8d6e4f0a1b2c" */
-  id: string;
-  /** @example "grace" */
-  username: string;
-  /** @example "grace@example.org" */
-  email: string;
-  /** @example true */
-  is_approved: boolean;
-  /** @example true */
-  is_active: boolean;
-  /** @example "0b4c5d6e-1f20-4a3b-8c4d-5e6f7a8b9c0d" */
-  approved_by: string | null;
-  /** @example "2026-01-02T09:30:00.000Z" */
-  approved_at: string | null;
 }
 
 export class ApprovalResultDto {
@@ -82,23 +53,6 @@ export class StatsDto {
   /** @example 1 */
   rejected_users: number;
   system_info: SystemInfoDto;
-}
-
-export class PendingUserDto {
-  /** @example "3f1c2a9e-5b7d-4c1e-9a2b-8d6e4f0a1b2c" */
-  id: string;
-  /** @example "grace" */
-  username: string;
-  /** @example "grace@example.org" */
-  email: string;
-  /** @example "PhD student" */
-  approval_note: string | null;
-  /** @example "University of Somewhere" */
-  institution: string | null;
-  /** @example "2026-01-01T12:00:00.000Z" */
-  created_at: string;
-  /** @example false */
-  is_active: boolean;
 }
 
 export class PendingApprovalsDto {

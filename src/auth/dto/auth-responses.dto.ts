@@ -1,18 +1,4 @@
-/** The user part of the /login answer (seed fields). */
-export class LoginUserDto {
-  /** @example "3f1c2a9e-5b7d-4c1e-9a2b-8d6e4f0a1b2c" */
-  id: string;
-  /** @example "ada" */
-  username: string;
-  /** @example "ada@example.org" */
-  email: string;
-  /** @example true */
-  is_active: boolean;
-  /** @example false */
-  is_superuser: boolean;
-  /** @example true */
-  is_approved: boolean;
-}
+import { LoginUserDto } from '../../users/dto/user-views.dto';
 
 export class BearerTokenDto {
   /** @example "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOi..." */

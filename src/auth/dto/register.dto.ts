@@ -36,7 +36,7 @@ export class RegisterDto {
   @MaxLength(300)
   institution?: string | null;
 
-  // fastapi-users clients may send these; they are accepted and never applied (SPEC §1).
+  // fastapi-users clients may send these; they are accepted and never applied (docs/API.md §1 Conventions).
   @ApiHideProperty() @Allow() is_active?: unknown;
   @ApiHideProperty() @Allow() is_superuser?: unknown;
   @ApiHideProperty() @Allow() is_verified?: unknown;

@@ -1,5 +1,3 @@
-import { DataSource } from 'typeorm';
-import { AuditService } from '../../audit/audit.service';
 import { LegacyDatabase, LegacyDatabaseError, readLegacyDatabase } from '../../legacy-import/legacy-database';
 import { ImportProblem, LegacyImporter, LegacyImportReport } from '../../legacy-import/legacy-importer';
 import { UserStorageService } from '../../user-storage/user-storage.service';
@@ -61,8 +59,9 @@ export const importLegacy: CommandHandler<LegacyDatabase> = {
   },
   async run(app, args, legacy) {
     const storage = app.get(UserStorageService);
-    const importer = new LegacyImporter(app.get(DataSource), app.get(AuditService), storage);
-    const report = await importer.run(legacy, { dryRun: args.values['dry-run'] === true, userAgent: CLI_USER_AGENT });
+    const report = await app
+      .get(LegacyImporter)
+      .run(legacy, { dryRun: args.values['dry-run'] === true, userAgent: CLI_USER_AGENT });
     printReport(report, storage.usersRoot);
     return report.treeFailures.length > 0 ? 1 : 0;
   },

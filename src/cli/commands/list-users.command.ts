@@ -1,4 +1,6 @@
-import { UserDirectoryService, UserListRow } from '../../users/user-directory.service';
+import type { User } from '../../users/user.entity';
+import type { KeysetPosition } from '../../users/users.repository.types';
+import { UsersService } from '../../users/users.service';
 import { out } from '../cli-io';
 import { CommandHandler } from '../command';
 
@@ -20,15 +22,14 @@ function table(rows: string[][]): string[] {
 
 export const listUsers: CommandHandler = {
   async run(app, args) {
-    const directory = app.get(UserDirectoryService);
-    const users: UserListRow[] = [];
-    let after: { value: string; id: string } | undefined;
+    const service = app.get(UsersService);
+    const users: User[] = [];
+    let after: KeysetPosition | undefined;
     for (;;) {
-      const page = await directory.list({ sort: 'created_at', descending: false, limit: PAGE, after });
-      users.push(...page.rows);
-      if (!page.hasMore) break;
-      const last = page.rows[page.rows.length - 1];
-      after = { value: last.sort_value, id: last.id };
+      const page = await service.list({ sort: 'created_at', descending: false, limit: PAGE, after });
+      users.push(...page.users);
+      if (!page.nextAfter) break;
+      after = page.nextAfter;
     }
 
     if (args.values.json) {
@@ -36,14 +37,14 @@ export const listUsers: CommandHandler = {
         id: user.id,
         username: user.username,
         email: user.email,
-        status: user.approval_status,
-        is_superuser: user.is_superuser,
-        is_active: user.is_active,
-        is_approved: user.is_approved,
+        status: user.approvalStatus,
+        is_superuser: user.isSuperuser,
+        is_active: user.isActive,
+        is_approved: user.isApproved,
         institution: user.institution,
-        approved_by: user.approved_by,
-        approved_at: iso(user.approved_at),
-        created_at: iso(user.created_at),
+        approved_by: user.approvedBy,
+        approved_at: iso(user.approvedAt),
+        created_at: iso(user.createdAt),
       }));
       out(JSON.stringify(listed, null, 2));
       return 0;
@@ -59,17 +60,17 @@ export const listUsers: CommandHandler = {
         user.id,
         user.username,
         user.email,
-        user.approval_status,
-        yesNo(user.is_superuser),
-        yesNo(user.is_active),
-        (iso(user.created_at) ?? '').replace(/\.\d{3}Z$/, 'Z'),
+        user.approvalStatus,
+        yesNo(user.isSuperuser),
+        yesNo(user.isActive),
+        (iso(user.createdAt) ?? '').replace(/\.\d{3}Z$/, 'Z'),
       ]),
     ]);
     for (const line of lines) out(line);
-    const count = (predicate: (user: UserListRow) => boolean) => users.filter(predicate).length;
+    const count = (predicate: (user: User) => boolean) => users.filter(predicate).length;
     out(
-      `${users.length} user(s): ${count((u) => u.is_superuser)} superuser(s), ${count((u) => u.is_active)} active, ` +
-        `${count((u) => u.approval_status === 'pending')} pending, ${count((u) => u.approval_status === 'rejected')} rejected`,
+      `${users.length} user(s): ${count((u) => u.isSuperuser)} superuser(s), ${count((u) => u.isActive)} active, ` +
+        `${count((u) => u.approvalStatus === 'pending')} pending, ${count((u) => u.approvalStatus === 'rejected')} rejected`,
     );
     return 0;
   },

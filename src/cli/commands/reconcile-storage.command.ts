@@ -1,8 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { AppConfig } from '../../config/app-config';
-import { StorageReconciler } from '../../user-storage/storage-reconciler';
 import { UserStorageService } from '../../user-storage/user-storage.service';
-import { UsersService } from '../../users/users.service';
+import { StorageReconciler } from '../../users/storage-reconciler';
 import { out } from '../cli-io';
 import { CommandHandler } from '../command';
 
@@ -33,8 +32,8 @@ export const reconcileStorage: CommandHandler<Set<string>> = {
   prepare: (_args, config) => completeTreesOnDisk(config),
   async run(app, _args, completeBefore) {
     const storage = app.get(UserStorageService);
-    const ids = await app.get(UsersService).allIds();
     const report = await app.get(StorageReconciler).reconcile();
+    const ids = report.userIds;
     const completed = [...new Set([...ids.filter((id) => !completeBefore.has(id)), ...report.created])].sort();
 
     out(`Storage root: ${storage.usersRoot}`);

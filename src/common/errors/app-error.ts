@@ -32,7 +32,7 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
-/** Codes whose body carries the code beside the message (SPEC names them). */
+/** Codes whose body carries the code beside the message (docs/API.md names them). */
 const CODE_IN_BODY: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'ACCOUNT_REJECTED',
   'LAST_SUPERUSER',
@@ -43,6 +43,9 @@ const CODE_IN_BODY: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'DATABASE_UNAVAILABLE',
 ]);
 
+/** Faults (not the client's doing): the body carries the request id, and the cause is logged under it. */
+const FAULTS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['STORAGE_UNAVAILABLE', 'DATABASE_UNAVAILABLE']);
+
 export class AppError extends Error {
   readonly status: number;
 
@@ -51,14 +54,23 @@ export class AppError extends Error {
     /** The `detail` of the body: a message, or a structured object (fastapi-users shape). */
     readonly detail: unknown = code,
     readonly headers: Record<string, string> = {},
+    options?: { cause?: unknown },
   ) {
-    super(typeof detail === 'string' ? detail : code);
+    super(typeof detail === 'string' ? detail : code, options);
     this.name = 'AppError';
     this.status = ERROR_STATUS[code];
   }
 
-  toBody(): Record<string, unknown> {
-    return CODE_IN_BODY.has(this.code) ? { detail: this.detail, code: this.code } : { detail: this.detail };
+  get isFault(): boolean {
+    return FAULTS.has(this.code);
+  }
+
+  toBody(requestId: string): Record<string, unknown> {
+    const body: Record<string, unknown> = CODE_IN_BODY.has(this.code)
+      ? { detail: this.detail, code: this.code }
+      : { detail: this.detail };
+    if (this.isFault) body.request_id = requestId;
+    return body;
   }
 }
 

@@ -1,6 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { StorageUnavailableError } from '../../user-storage/user-storage.service';
 import { AppError } from './app-error';
 import { isDatabaseUnavailable, isInvalidInputForDatabase } from './database-errors';
 import { RequestValidationError } from './request-validation.error';
@@ -53,7 +52,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   private outcomeOf(exception: unknown, requestId: string, request: FastifyRequest | undefined): Outcome {
     if (exception instanceof AppError) {
-      return { status: exception.status, body: exception.toBody(), headers: exception.headers };
+      if (exception.isFault) {
+        const cause = (exception.cause as Error | undefined)?.message;
+        this.logger.error(`[${requestId}] ${exception.code}: ${exception.message}${cause ? ` (${cause})` : ''}`);
+      }
+      return { status: exception.status, body: exception.toBody(requestId), headers: exception.headers };
     }
     if (exception instanceof RequestValidationError) {
       return { status: exception.status, body: { detail: exception.issues } };
@@ -81,14 +84,6 @@ export class HttpExceptionFilter implements ExceptionFilter {
       const response = exception.getResponse();
       const body = typeof response === 'object' && response !== null ? response : { detail: response };
       return { status: exception.getStatus(), body: { ...body, request_id: requestId } };
-    }
-    if (exception instanceof StorageUnavailableError) {
-      this.logger.error(`[${requestId}] ${exception.message}`);
-      return {
-        status: 503,
-        body: { detail: 'User storage is unavailable', code: 'STORAGE_UNAVAILABLE', request_id: requestId },
-        headers: { 'Retry-After': '5' },
-      };
     }
     if (isDatabaseUnavailable(exception)) {
       this.logger.error(`[${requestId}] database unavailable: ${(exception as Error)?.message}`);

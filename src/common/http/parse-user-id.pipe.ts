@@ -4,7 +4,7 @@ import { AppError } from '../errors/app-error';
 const HYPHENATED = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const COMPACT = /^[0-9a-fA-F]{32}$/;
 
-/** A UUID, hyphenated or as 32 hex digits (seed behaviour), normalised; anything else is 400. */
+/** A UUID, hyphenated or as 32 hex digits (as the original system accepted), normalised; anything else is 400. */
 export function normaliseUserId(value: unknown): string {
   if (typeof value === 'string') {
     if (HYPHENATED.test(value)) return value.toLowerCase();

@@ -82,7 +82,7 @@ function unacceptableInput(value: unknown, root: string): ValidationIssue | null
 
 /**
  * Validates bodies and queries against their DTO classes and reports failures in FastAPI's shape:
- * bodies → 422 (as FastAPI), queries → 400 (SPEC: "400 bad query"). Unknown fields are refused.
+ * bodies → 422 (as FastAPI), queries → 400 (docs/API.md §10 Administration: "400 bad query"). Unknown fields are refused.
  */
 @Injectable()
 export class RequestValidationPipe implements PipeTransform {

@@ -1,7 +1,0 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { AuthPrincipal } from '../../auth/sessions/auth-principal';
-
-/** The authenticated caller, as the JWT strategy resolved it. */
-export const CurrentUser = createParamDecorator(
-  (_data: unknown, ctx: ExecutionContext): AuthPrincipal => ctx.switchToHttp().getRequest<{ user: AuthPrincipal }>().user,
-);

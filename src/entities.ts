@@ -1,0 +1,6 @@
+import { AuditEvent } from './audit/audit-event.entity';
+import { Session } from './sessions/session.entity';
+import { User } from './users/user.entity';
+
+/** Every entity, for the TypeORM CLI and the schema drift check (the app registers its own per module). */
+export const ENTITIES = [User, Session, AuditEvent];

@@ -1,0 +1,77 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { compare as bcryptCompare } from 'bcryptjs';
+import * as argon2 from 'argon2';
+import { randomBytes } from 'node:crypto';
+import { AppConfig } from '../config/app-config';
+import { HashLimiter } from './hash-limiter';
+
+/** OWASP's argon2id parameters (docs/API.md §4 Passwords). */
+export const ARGON2_PARAMETERS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+
+export interface VerifyResult {
+  valid: boolean;
+  /** The hash is bcrypt, another argon2 variant, or weaker parameters: store a new one. */
+  needsRehash: boolean;
+}
+
+/** How many new hashes may wait (about 6 s of work on one core). */
+const CREATION_QUEUE_LIMIT = 256;
+
+const BCRYPT = /^\$2[aby]\$\d{2}\$/;
+
+@Injectable()
+export class PasswordHasher implements OnModuleInit {
+  private readonly limiter: HashLimiter;
+  private readonly queueLimit: number;
+  private dummyHash: string;
+
+  constructor(config: AppConfig) {
+    this.limiter = new HashLimiter(config.hashConcurrency, config.hashQueueLimit);
+    this.queueLimit = config.hashQueueLimit;
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.dummyHash = await argon2.hash(randomBytes(24).toString('hex'), ARGON2_PARAMETERS);
+  }
+
+  get load(): { inFlight: number; queued: number } {
+    return { inFlight: this.limiter.inFlight, queued: this.limiter.queued };
+  }
+
+  /**
+   * New hashes (registration, admin creation, re-hash) wait in a longer queue than login
+   * verifies: a burst of sign-ups is served late rather than refused, while a login flood is
+   * refused fast. Registrations are rate-limited per address anyway.
+   */
+  hash(password: string): Promise<string> {
+    return this.limiter.run(() => argon2.hash(password, ARGON2_PARAMETERS), Math.max(this.queueLimit, CREATION_QUEUE_LIMIT));
+  }
+
+  verify(hash: string, password: string): Promise<VerifyResult> {
+    return this.limiter.run(() => this.verifyNow(hash, password));
+  }
+
+  /** Spends one verify for an unknown user, so that the answer takes as long as a wrong password. */
+  async verifyDummy(password: string): Promise<void> {
+    await this.verify(this.dummyHash, password);
+  }
+
+  private async verifyNow(hash: string, password: string): Promise<VerifyResult> {
+    if (BCRYPT.test(hash)) {
+      // Legacy hashes only (re-hashed on this very login); bcryptjs computes in slices that yield to the event loop.
+      const valid = await bcryptCompare(password, hash).catch(() => false);
+      return { valid, needsRehash: true };
+    }
+    if (!hash.startsWith('$argon2')) return { valid: false, needsRehash: false };
+    const valid = await argon2.verify(hash, password).catch(() => false);
+    return { valid, needsRehash: valid && this.isOutdatedArgon2(hash) };
+  }
+
+  /** Another variant, an older version or weaker cost than ours; a stronger hash is kept. */
+  private isOutdatedArgon2(hash: string): boolean {
+    const match = /^\$argon2id\$v=(\d+)\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(hash);
+    if (!match) return true;
+    const [version, memory, time] = match.slice(1, 4).map(Number);
+    return version < 19 || memory < ARGON2_PARAMETERS.memoryCost || time < ARGON2_PARAMETERS.timeCost;
+  }
+}

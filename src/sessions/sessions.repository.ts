@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool } from 'pg';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { Session } from './session.entity';
+
+const SESSION_TOUCH = 'UPDATE sessions SET last_seen_at = $2 WHERE id = $1 AND last_seen_at < $2 AND revoked_at IS NULL';
+
+/** Every query on the sessions table. */
+@Injectable()
+export class SessionsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** The pg pool itself, for named (prepared) statements on the hot path. */
+  private pool(): Pool {
+    return (this.dataSource.driver as PostgresDriver).master as Pool;
+  }
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  insert(manager: EntityManager, session: Omit<Session, 'id' | 'user'>): Promise<Session> {
+    return manager.save(manager.create(Session, session));
+  }
+
+  /** Records activity; never moves `last_seen_at` backwards and never revives a revoked session. */
+  async touch(sessionId: string, at: Date): Promise<void> {
+    await this.pool().query({ name: 'gatehouse_session_touch', text: SESSION_TOUCH, values: [sessionId, at] });
+  }
+
+  /** True when the session was alive. */
+  async revoke(manager: EntityManager, sessionId: string, at: Date, reason: string): Promise<boolean> {
+    const result = await manager.update(
+      Session,
+      { id: sessionId, revokedAt: IsNull() },
+      { revokedAt: at, revokedReason: reason },
+    );
+    return (result.affected ?? 0) > 0;
+  }
+
+  async revokeAllForUser(manager: EntityManager, userId: string, at: Date, reason: string): Promise<number> {
+    const result = await manager.update(Session, { userId, revokedAt: IsNull() }, { revokedAt: at, revokedReason: reason });
+    return result.affected ?? 0;
+  }
+
+  /** Sessions neither revoked, idle past the timeout, nor past their maximum lifetime. */
+  async countLive(idleSeconds: number, maxLifetimeSeconds: number): Promise<number> {
+    const [row] = (await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM sessions
+        WHERE revoked_at IS NULL
+          AND last_seen_at > now() - make_interval(secs => $1)
+          AND created_at > now() - make_interval(secs => $2)`,
+      [idleSeconds, maxLifetimeSeconds],
+    )) as Array<{ n: number }>;
+    return row.n;
+  }
+}

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock/clock';
+import { RequestContext } from '../common/http/request-context';
+import { AppConfig } from '../config/app-config';
+import { Session } from './session.entity';
+import { judgeSession, needsTouch, SessionRejection, SessionTimes } from './session-rules';
+import { SessionsRepository } from './sessions.repository';
+
+/** Server-side sessions: one row per login, judged on every authenticated request, revocable. */
+@Injectable()
+export class SessionsService {
+  constructor(
+    private readonly sessions: SessionsRepository,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  /** A login: the session row and `login_succeeded`, in one transaction. */
+  start(user: { id: string; username: string }, context: RequestContext): Promise<Session> {
+    return this.sessions.transaction(async (manager) => {
+      const session = await this.open(manager, user.id, context);
+      await this.audit.record(manager, {
+        eventType: 'login_succeeded',
+        actor: user,
+        target: user,
+        ip: context.ip,
+        userAgent: context.userAgent,
+        details: { session_id: session.id },
+      });
+      return session;
+    });
+  }
+
+  /** A logout: the session ends and `logout` is recorded, in one transaction. */
+  async end(owner: { id: string; username: string }, sessionId: string, context: RequestContext): Promise<void> {
+    await this.sessions.transaction(async (manager) => {
+      await this.revoke(manager, sessionId, 'logout');
+      await this.audit.record(manager, {
+        eventType: 'logout',
+        actor: owner,
+        target: owner,
+        ip: context.ip,
+        userAgent: context.userAgent,
+        details: { session_id: sessionId },
+      });
+    });
+  }
+
+  open(manager: EntityManager, userId: string, context: RequestContext): Promise<Session> {
+    const now = this.clock.now();
+    return this.sessions.insert(manager, {
+      userId,
+      createdAt: now,
+      lastSeenAt: now,
+      revokedAt: null,
+      revokedReason: null,
+      ip: context.ip?.slice(0, 64) ?? null,
+      userAgent: context.userAgent,
+    });
+  }
+
+  /**
+   * Judges a session as loaded for this request (docs/API.md §5 Sessions and tokens) and records
+   * the activity, coalesced: at most one write per touch interval. Null when it authenticates.
+   * A deactivated owner's sessions are dead ('revoked').
+   */
+  async accept(session: SessionTimes & { id: string }, ownerActive: boolean): Promise<SessionRejection | null> {
+    const now = this.clock.now();
+    const verdict = judgeSession(session, now, {
+      idleTimeoutSeconds: this.config.sessionIdleTimeoutSeconds,
+      maxLifetimeSeconds: this.config.sessionMaxLifetimeSeconds,
+    });
+    if (verdict) return verdict;
+    if (!ownerActive) return 'revoked';
+    if (needsTouch(session.lastSeenAt, now, this.config.sessionTouchIntervalMs)) await this.sessions.touch(session.id, now);
+    return null;
+  }
+
+  /** Revokes one session; true when it was alive. */
+  revoke(manager: EntityManager, sessionId: string, reason: string): Promise<boolean> {
+    return this.sessions.revoke(manager, sessionId, this.clock.now(), reason);
+  }
+
+  /** Ends every live session of a user (deactivation, rejection, password change). */
+  revokeAllForUser(manager: EntityManager, userId: string, reason: string): Promise<number> {
+    return this.sessions.revokeAllForUser(manager, userId, this.clock.now(), reason);
+  }
+
+  countLive(): Promise<number> {
+    return this.sessions.countLive(this.config.sessionIdleTimeoutSeconds, this.config.sessionMaxLifetimeSeconds);
+  }
+}

@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock/clock';
+import { AppError } from '../common/errors/app-error';
+import { RequestContext } from '../common/http/request-context';
+import { AppConfig } from '../config/app-config';
+import { PasswordHasher, VerifyResult } from '../passwords/password-hasher.service';
+import { passwordProblem } from '../passwords/password-policy';
+import { SessionsService } from '../sessions/sessions.service';
+import { User } from './user.entity';
+import { UsersRepository } from './users.repository';
+
+export interface PasswordReset {
+  user: User;
+  sessionsEnded: number;
+  lockoutCleared: boolean;
+}
+
+/**
+ * What a password proves and what failing it costs: verification, the account lockout
+ * (docs/API.md §11 Rate limits and lockout), re-hashing of legacy hashes, and setting a new
+ * password (which ends every session and clears the lockout).
+ */
+@Injectable()
+export class CredentialsService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  verify(user: User, password: string): Promise<VerifyResult> {
+    return this.hasher.verify(user.hashedPassword, password);
+  }
+
+  /** Spends one verify for an unknown user, so that the answer takes as long as a wrong password. */
+  verifyDummy(password: string): Promise<void> {
+    return this.hasher.verifyDummy(password);
+  }
+
+  isLocked(user: User): boolean {
+    return user.lockedUntil !== null && user.lockedUntil.getTime() > this.clock.now().getTime();
+  }
+
+  async recordFailure(user: User): Promise<void> {
+    const now = this.clock.now();
+    const lockUntil = new Date(now.getTime() + this.config.lockoutMinutes * 60_000);
+    await this.users.recordLoginFailure(user.id, now, this.config.lockoutThreshold, lockUntil);
+  }
+
+  /** After a correct password: the failure count starts again, and a legacy or weaker hash is replaced. */
+  async recordSuccess(user: User, password: string, verified: VerifyResult): Promise<void> {
+    if (user.failedLoginCount > 0 || user.lockedUntil !== null) await this.users.clearLockout(user.id);
+    if (verified.needsRehash) await this.users.update(undefined, user.id, { hashedPassword: await this.hasher.hash(password) });
+  }
+
+  /**
+   * Sets a new password (the policy applies), ends every session of the user, clears a login
+   * lockout and records `password_reset`, all in one transaction.
+   */
+  async resetPassword(userId: string, password: string, context: RequestContext, source: 'cli'): Promise<PasswordReset> {
+    const current = await this.users.findById(userId);
+    if (!current) throw new AppError('USER_NOT_FOUND', 'User not found');
+    const problem = passwordProblem(password, current.username, current.email);
+    if (problem) throw new AppError('REGISTER_INVALID_PASSWORD', { code: 'REGISTER_INVALID_PASSWORD', reason: problem });
+    const hashedPassword = await this.hasher.hash(password);
+    return this.users.transaction(async (manager) => {
+      const user = await this.users.lockById(manager, userId);
+      if (!user) throw new AppError('USER_NOT_FOUND', 'User not found');
+      const lockoutCleared = user.failedLoginCount > 0 || user.lockedUntil !== null;
+      await this.users.update(manager, user.id, { hashedPassword, failedLoginCount: 0, lockedUntil: null });
+      const sessionsEnded = await this.sessions.revokeAllForUser(manager, user.id, 'password_reset');
+      const target = { id: user.id, username: user.username };
+      const { ip, userAgent } = context;
+      await this.audit.record(manager, {
+        eventType: 'password_reset',
+        actor: null,
+        target,
+        ip,
+        userAgent,
+        details: { source, sessions_ended: sessionsEnded, lockout_cleared: lockoutCleared },
+      });
+      if (sessionsEnded > 0) {
+        await this.audit.record(manager, {
+          eventType: 'session_revoked',
+          actor: null,
+          target,
+          ip,
+          userAgent,
+          details: { reason: 'password_reset', sessions: sessionsEnded },
+        });
+      }
+      return { user, sessionsEnded, lockoutCleared };
+    });
+  }
+}

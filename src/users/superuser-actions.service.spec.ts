@@ -1,0 +1,188 @@
+import { Clock } from '../common/clock/clock';
+import type { User } from './user.entity';
+import { SuperuserActionsService } from './superuser-actions.service';
+
+const ADMIN = { id: '11111111-1111-4111-8111-111111111111', username: 'root' };
+const OTHER_ADMIN = '22222222-2222-4222-8222-222222222222';
+const TARGET = '33333333-3333-4333-8333-333333333333';
+const context = { ip: '127.0.0.1', userAgent: 'jest', requestId: 'r1' };
+const manager = { tx: 1 };
+
+function user(overrides: Partial<User> = {}): User {
+  return {
+    id: TARGET,
+    username: 'grace',
+    email: 'grace@example.org',
+    isActive: true,
+    isSuperuser: false,
+    isApproved: true,
+    approvalStatus: 'approved',
+    failedLoginCount: 0,
+    lockedUntil: null,
+    ...overrides,
+  } as User;
+}
+
+function build(options: { superusers?: string[]; target?: User | null } = {}) {
+  let current = options.target === undefined ? user() : options.target;
+  const repository = {
+    transaction: jest.fn(async (work: (m: unknown) => unknown) => work(manager)),
+    lockActiveSuperusers: jest.fn(async () => new Set(options.superusers ?? [ADMIN.id, OTHER_ADMIN])),
+    lockById: jest.fn(async () => current),
+    findById: jest.fn(async () => current),
+    update: jest.fn(async (_m: unknown, _id: string, patch: Partial<User>) => {
+      current = { ...current, ...patch } as User;
+    }),
+    delete: jest.fn(async () => undefined),
+  };
+  const accounts = {
+    identifierTaken: jest.fn(async () => false),
+    create: jest.fn(async (_input: unknown, _origin: unknown, options: { transaction: (w: unknown) => Promise<unknown> }) =>
+      options.transaction(async () => user({ id: 'new' })),
+    ),
+  };
+  const sessions = { revokeAllForUser: jest.fn(async () => 2) };
+  const audit = { record: jest.fn(async (_manager: unknown, _event: unknown) => undefined) };
+  const storage = { archivePathFor: jest.fn(() => '/data/deleted/x'), archiveTree: jest.fn(async () => '/data/deleted/x') };
+  const sut = new SuperuserActionsService(
+    repository as never,
+    accounts as never,
+    sessions as never,
+    audit as never,
+    storage as never,
+    new Clock(),
+  );
+  return { sut, repository, accounts, sessions, audit, storage };
+}
+
+describe('SuperuserActionsService', () => {
+  it('creates users under the superuser lock and re-checks the actor there', async () => {
+    const { sut, repository, accounts } = build();
+    await sut.create(
+      ADMIN,
+      { username: 'n', email: 'n@example.org', password: 'long-enough' },
+      { isActive: true, isSuperuser: false },
+      context,
+    );
+    expect(repository.lockActiveSuperusers).toHaveBeenCalledWith(manager);
+    expect(accounts.create.mock.calls[0][1]).toEqual({ kind: 'admin', actor: ADMIN, isActive: true, isSuperuser: false });
+  });
+
+  it('refuses to create when the actor lost its power while waiting for the lock', async () => {
+    const { sut } = build({ superusers: [OTHER_ADMIN] });
+    await expect(
+      sut.create(
+        ADMIN,
+        { username: 'n', email: 'n@example.org', password: 'long-enough' },
+        { isActive: true, isSuperuser: false },
+        context,
+      ),
+    ).rejects.toMatchObject({ code: 'ADMIN_REQUIRED', status: 403 });
+  });
+
+  it('refuses to demote the last active superuser (409) and writes nothing', async () => {
+    const { sut, repository, audit } = build({ superusers: [TARGET], target: user({ isSuperuser: true }) });
+    await expect(sut.demote(ADMIN, TARGET, null, context)).rejects.toMatchObject({ code: 'LAST_SUPERUSER', status: 409 });
+    expect(repository.update).not.toHaveBeenCalled();
+    expect(audit.record).not.toHaveBeenCalled();
+  });
+
+  it('answers LAST_SUPERUSER before checking the actor (the specific answer comes first)', async () => {
+    const { sut } = build({ superusers: [TARGET], target: user({ isSuperuser: true }) });
+    await expect(sut.update(ADMIN, TARGET, { is_active: false }, context)).rejects.toMatchObject({ code: 'LAST_SUPERUSER' });
+  });
+
+  it('deactivation ends the sessions and records both events in the same transaction', async () => {
+    const { sut, sessions, audit } = build();
+    const updated = await sut.update(ADMIN, TARGET, { is_active: false }, context);
+    expect(updated.isActive).toBe(false);
+    expect(sessions.revokeAllForUser).toHaveBeenCalledWith(manager, TARGET, 'deactivated');
+    expect(audit.record.mock.calls.map((call: unknown[]) => (call[1] as { eventType: string }).eventType)).toEqual([
+      'session_revoked',
+      'admin_user_update',
+    ]);
+    expect(audit.record.mock.calls[1][1]).toMatchObject({ details: { changes: { is_active: { old: true, new: false } } } });
+  });
+
+  it('refuses a rename onto a taken username or email', async () => {
+    const { sut, accounts, repository } = build();
+    accounts.identifierTaken.mockResolvedValue(true);
+    await expect(sut.update(ADMIN, TARGET, { username: 'taken' }, context)).rejects.toMatchObject({
+      code: 'USER_ALREADY_EXISTS',
+    });
+    expect(repository.update).not.toHaveBeenCalled();
+  });
+
+  it('refuses self-demotion, self-deactivation and self-deletion', async () => {
+    const self = user({ id: ADMIN.id, isSuperuser: true });
+    await expect(build({ target: self }).sut.demote(ADMIN, ADMIN.id, null, context)).rejects.toMatchObject({
+      code: 'CANNOT_DEMOTE_SELF',
+    });
+    await expect(build({ target: self }).sut.update(ADMIN, ADMIN.id, { is_active: false }, context)).rejects.toMatchObject({
+      code: 'CANNOT_DEACTIVATE_SELF',
+    });
+    await expect(build({ target: self }).sut.remove(ADMIN, ADMIN.id, context)).rejects.toMatchObject({
+      code: 'CANNOT_DELETE_SELF',
+    });
+  });
+
+  it('promotes with the changed fields in the trail, and refuses a second promotion', async () => {
+    const { sut, audit } = build();
+    const { user: promoted } = await sut.promote(ADMIN, TARGET, { reason: 'runs onboarding' }, context);
+    expect(promoted.isSuperuser).toBe(true);
+    expect(audit.record.mock.calls[0][1]).toMatchObject({
+      eventType: 'admin_user_promotion',
+      details: { reason: 'runs onboarding', changes: { is_superuser: { old: false, new: true } } },
+    });
+    await expect(sut.promote(ADMIN, TARGET, { reason: null }, context)).rejects.toMatchObject({ code: 'USER_ALREADY_SUPERUSER' });
+  });
+
+  it('recovery (CLI, no actor) activates, approves and unlocks the account', async () => {
+    const locked = user({
+      isActive: false,
+      isApproved: false,
+      approvalStatus: 'pending',
+      failedLoginCount: 10,
+      lockedUntil: new Date(),
+    });
+    const { sut, repository, audit } = build({ target: locked, superusers: [] });
+    const result = await sut.promote(null, TARGET, { reason: 'recovery', recover: true, source: 'cli' }, context);
+    expect(result).toMatchObject({ changed: true, lockoutCleared: true });
+    expect(repository.update.mock.calls[0][2]).toMatchObject({
+      isSuperuser: true,
+      isActive: true,
+      isApproved: true,
+      approvalStatus: 'approved',
+      failedLoginCount: 0,
+      lockedUntil: null,
+      approvedBy: null,
+    });
+    expect(audit.record.mock.calls[0][1]).toMatchObject({ actor: null, details: { source: 'cli', lockout_cleared: true } });
+  });
+
+  it('recovery of an account that already is an active superuser changes nothing', async () => {
+    const { sut, repository } = build({ target: user({ isSuperuser: true }) });
+    expect(await sut.promote(null, TARGET, { reason: 'recovery', recover: true }, context)).toMatchObject({ changed: false });
+    expect(repository.update).not.toHaveBeenCalled();
+  });
+
+  it('rejection ends the sessions; approving an approved user is refused', async () => {
+    const pending = user({ isActive: false, isApproved: false, approvalStatus: 'pending' });
+    const { sut, sessions } = build({ target: pending });
+    const rejected = await sut.decide(ADMIN, TARGET, false, 'no affiliation', context);
+    expect(rejected).toMatchObject({ approvalStatus: 'rejected', rejectionReason: 'no affiliation', isActive: false });
+    expect(sessions.revokeAllForUser).toHaveBeenCalledWith(manager, TARGET, 'rejected');
+    await expect(build().sut.decide(ADMIN, TARGET, true, null, context)).rejects.toMatchObject({ code: 'USER_ALREADY_APPROVED' });
+  });
+
+  it('deletes, then archives the tree after commit; a missing user is 404', async () => {
+    const { sut, repository, storage } = build();
+    await sut.remove(ADMIN, TARGET, context);
+    expect(repository.delete).toHaveBeenCalledWith(manager, TARGET);
+    expect(storage.archiveTree).toHaveBeenCalledWith(TARGET, expect.any(Date));
+    await expect(build({ target: null }).sut.remove(ADMIN, TARGET, context)).rejects.toMatchObject({
+      code: 'USER_NOT_FOUND',
+      status: 404,
+    });
+  });
+});

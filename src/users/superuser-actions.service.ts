@@ -1,0 +1,308 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { AuditService } from '../audit/audit.service';
+import type { AuditEventType } from '../audit/audit-event-types';
+import { Clock } from '../common/clock/clock';
+import { AppError } from '../common/errors/app-error';
+import { isUniqueViolation } from '../common/errors/database-errors';
+import { RequestContext } from '../common/http/request-context';
+import { SessionsService } from '../sessions/sessions.service';
+import { UserStorageService } from '../user-storage/user-storage.service';
+import { User } from './user.entity';
+import { UsersRepository } from './users.repository';
+import { Actor, NewUser, UsersService } from './users.service';
+
+export interface UserChanges {
+  username?: string;
+  email?: string;
+  is_active?: boolean;
+  is_superuser?: boolean;
+}
+
+export interface Promotion {
+  user: User;
+  /** False when the account already was what the promotion asks (the CLI's recovery only). */
+  changed: boolean;
+  lockoutCleared: boolean;
+}
+
+interface Locked {
+  manager: EntityManager;
+  /** Ids of the active superusers, locked for this transaction. */
+  superusers: Set<string>;
+  /**
+   * Re-checks the actor's own power on the locked rows, called after the operation's own checks
+   * and before any write: a demotion that committed while this request waited wins, and the
+   * operation's specific answer (e.g. LAST_SUPERUSER) comes first.
+   */
+  authorize: () => void;
+}
+
+type Changes = Record<string, { old: unknown; new: unknown }>;
+
+const lastSuperuser = () => new AppError('LAST_SUPERUSER', 'Operation would leave no active superuser');
+const userNotFound = () => new AppError('USER_NOT_FOUND', 'User not found');
+const alreadyExists = () => new AppError('USER_ALREADY_EXISTS', 'USER_ALREADY_EXISTS');
+
+/**
+ * What a superuser does to users. Each action runs in one transaction that first locks every
+ * active superuser row (in id order, so concurrent actions queue instead of deadlocking), then
+ * the target: the "at least one active superuser" invariant (docs/API.md §2 Users and their
+ * states) is checked on locked rows, so two admins demoting each other at the same instant leave
+ * one. The audit row and any session revocation commit with the change. A null actor is the
+ * operator at the CLI, who needs no superuser row.
+ */
+@Injectable()
+export class SuperuserActionsService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly accounts: UsersService,
+    private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
+    private readonly storage: UserStorageService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Approved, and active unless told otherwise; under the same lock and re-check as every other action. */
+  create(
+    actor: Actor,
+    input: NewUser,
+    flags: { isActive: boolean; isSuperuser: boolean },
+    context: RequestContext,
+  ): Promise<User> {
+    return this.accounts.create(
+      input,
+      { kind: 'admin', actor, ...flags },
+      {
+        context,
+        duplicate: alreadyExists(),
+        transaction: (work) =>
+          this.locked(actor, async ({ manager, authorize }) => {
+            authorize();
+            return work(manager);
+          }),
+      },
+    );
+  }
+
+  async update(actor: Actor, targetId: string, changes: UserChanges, context: RequestContext): Promise<User> {
+    try {
+      return await this.lockedTarget(actor, targetId, async ({ manager, superusers, authorize }, target) => {
+        const self = target.id === actor.id;
+        if (self && changes.is_superuser === false && target.isSuperuser)
+          throw new AppError('CANNOT_DEMOTE_SELF', 'Cannot demote yourself');
+        if (self && changes.is_active === false && target.isActive)
+          throw new AppError('CANNOT_DEACTIVATE_SELF', 'Cannot deactivate yourself');
+        const losesPower = superusers.has(target.id) && (changes.is_superuser === false || changes.is_active === false);
+        if (losesPower && superusers.size <= 1) throw lastSuperuser();
+        const renames = changes.username !== undefined || changes.email !== undefined;
+        if (
+          renames &&
+          (await this.accounts.identifierTaken(
+            changes.username ?? target.username,
+            changes.email ?? target.email,
+            target.id,
+            manager,
+          ))
+        ) {
+          throw alreadyExists();
+        }
+        authorize();
+        const diff = this.diff(target, changes);
+        if (Object.keys(diff).length === 0) return target;
+        const patch: QueryDeepPartialEntity<User> = {};
+        if (changes.username !== undefined) patch.username = changes.username;
+        if (changes.email !== undefined) patch.email = changes.email;
+        if (changes.is_active !== undefined) patch.isActive = changes.is_active;
+        if (changes.is_superuser !== undefined) patch.isSuperuser = changes.is_superuser;
+        await this.users.update(manager, target.id, patch);
+        if (changes.is_active === false && target.isActive) {
+          await this.endSessions(manager, actor, target, 'deactivated', context);
+        }
+        await this.record(manager, 'admin_user_update', actor, target, context, { changes: diff });
+        return this.reload(manager, target.id);
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw alreadyExists();
+      throw error;
+    }
+  }
+
+  /**
+   * Makes the target a superuser. `recover` (the CLI's way back in when every admin is locked out)
+   * also activates and approves the account and clears its login lockout.
+   */
+  promote(
+    actor: Actor | null,
+    targetId: string,
+    options: { reason: string | null; recover?: boolean; source?: 'cli' },
+    context: RequestContext,
+  ): Promise<Promotion> {
+    return this.lockedTarget(actor, targetId, async ({ manager, authorize }, target) => {
+      const lockoutCleared = !!options.recover && (target.failedLoginCount > 0 || target.lockedUntil !== null);
+      const wanted: Partial<User> = options.recover
+        ? { isSuperuser: true, isActive: true, isApproved: true, approvalStatus: 'approved' }
+        : { isSuperuser: true };
+      const changes = this.changesTo(target, wanted);
+      if (Object.keys(changes).length === 0 && !lockoutCleared) {
+        if (!options.recover) throw new AppError('USER_ALREADY_SUPERUSER', 'User is already a superuser');
+        return { user: target, changed: false, lockoutCleared };
+      }
+      authorize();
+      const patch: QueryDeepPartialEntity<User> = { ...wanted };
+      if (lockoutCleared) Object.assign(patch, { failedLoginCount: 0, lockedUntil: null });
+      if (target.approvalStatus !== 'approved' && options.recover) {
+        Object.assign(patch, { approvedAt: this.clock.now(), approvedBy: null, rejectionReason: null });
+      }
+      await this.users.update(manager, target.id, patch);
+      await this.record(manager, 'admin_user_promotion', actor, target, context, {
+        source: options.source,
+        reason: options.reason,
+        changes,
+        lockout_cleared: options.recover ? lockoutCleared : undefined,
+      });
+      return { user: await this.reload(manager, target.id), changed: true, lockoutCleared };
+    });
+  }
+
+  demote(actor: Actor, targetId: string, reason: string | null, context: RequestContext): Promise<User> {
+    return this.lockedTarget(actor, targetId, async ({ manager, superusers, authorize }, target) => {
+      if (!target.isSuperuser) throw new AppError('USER_NOT_SUPERUSER', 'User is not a superuser');
+      if (target.id === actor.id) throw new AppError('CANNOT_DEMOTE_SELF', 'Cannot demote yourself');
+      if (superusers.has(target.id) && superusers.size <= 1) throw lastSuperuser();
+      authorize();
+      await this.users.update(manager, target.id, { isSuperuser: false });
+      await this.record(manager, 'admin_user_demotion', actor, target, context, { reason });
+      return this.reload(manager, target.id);
+    });
+  }
+
+  /** Deletes the user (sessions go with it) and then archives its tree: nothing is lost. */
+  async remove(actor: Actor, targetId: string, context: RequestContext): Promise<User> {
+    const at = this.clock.now();
+    const deleted = await this.lockedTarget(actor, targetId, async ({ manager, superusers, authorize }, target) => {
+      if (target.id === actor.id) throw new AppError('CANNOT_DELETE_SELF', 'Cannot delete yourself');
+      if (superusers.has(target.id) && superusers.size <= 1) throw lastSuperuser();
+      authorize();
+      await this.users.delete(manager, target.id);
+      await this.record(manager, 'admin_user_deletion', actor, target, context, {
+        deleted_username: target.username,
+        deleted_email: target.email,
+        storage_archived_to: this.storage.archivePathFor(target.id, at),
+      });
+      return target;
+    });
+    // After commit: a failed move leaves the tree in users/, where start-up reports it.
+    await this.storage.archiveTree(deleted.id, at);
+    return deleted;
+  }
+
+  /** Approves or rejects a pending or rejected registration. */
+  decide(actor: Actor, targetId: string, approved: boolean, reason: string | null, context: RequestContext): Promise<User> {
+    return this.lockedTarget(actor, targetId, async ({ manager, authorize }, target) => {
+      if (target.approvalStatus === 'approved') throw new AppError('USER_ALREADY_APPROVED', 'User is already approved');
+      authorize();
+      await this.users.update(
+        manager,
+        target.id,
+        approved
+          ? {
+              isApproved: true,
+              isActive: true,
+              approvalStatus: 'approved',
+              approvedBy: actor.id,
+              approvedAt: this.clock.now(),
+              rejectionReason: null,
+            }
+          : {
+              isApproved: false,
+              isActive: false,
+              approvalStatus: 'rejected',
+              approvedBy: null,
+              approvedAt: null,
+              rejectionReason: reason,
+            },
+      );
+      if (!approved) await this.endSessions(manager, actor, target, 'rejected', context);
+      await this.record(manager, approved ? 'admin_user_approved' : 'admin_user_rejected', actor, target, context, { reason });
+      return this.reload(manager, target.id);
+    });
+  }
+
+  private locked<T>(actor: Actor | null, work: (locked: Locked) => Promise<T>): Promise<T> {
+    return this.users.transaction(async (manager) => {
+      const superusers = await this.users.lockActiveSuperusers(manager);
+      const authorize = () => {
+        if (actor && !superusers.has(actor.id)) throw new AppError('ADMIN_REQUIRED', 'Admin access required');
+      };
+      return work({ manager, superusers, authorize });
+    });
+  }
+
+  private lockedTarget<T>(actor: Actor | null, targetId: string, work: (locked: Locked, target: User) => Promise<T>): Promise<T> {
+    return this.locked(actor, async (locked) => {
+      const target = await this.users.lockById(locked.manager, targetId);
+      if (!target) throw userNotFound();
+      return work(locked, target);
+    });
+  }
+
+  private async reload(manager: EntityManager, id: string): Promise<User> {
+    const user = await this.users.findById(id, manager);
+    if (!user) throw userNotFound();
+    return user;
+  }
+
+  private async endSessions(manager: EntityManager, actor: Actor, target: User, reason: string, context: RequestContext) {
+    const ended = await this.sessions.revokeAllForUser(manager, target.id, reason);
+    if (ended > 0) await this.record(manager, 'session_revoked', actor, target, context, { reason, sessions: ended });
+  }
+
+  /** Each changed field, old → new, in the wire names. */
+  private changesTo(target: User, wanted: Partial<User>): Changes {
+    const wire: Partial<Record<keyof User, string>> = {
+      isSuperuser: 'is_superuser',
+      isActive: 'is_active',
+      isApproved: 'is_approved',
+      approvalStatus: 'approval_status',
+    };
+    const changes: Changes = {};
+    for (const [key, value] of Object.entries(wanted) as Array<[keyof User, unknown]>) {
+      if (target[key] !== value) changes[wire[key] ?? key] = { old: target[key], new: value };
+    }
+    return changes;
+  }
+
+  private diff(target: User, changes: UserChanges): Changes {
+    const current: Record<keyof UserChanges, unknown> = {
+      username: target.username,
+      email: target.email,
+      is_active: target.isActive,
+      is_superuser: target.isSuperuser,
+    };
+    const diff: Changes = {};
+    for (const key of Object.keys(current) as Array<keyof UserChanges>) {
+      if (changes[key] !== undefined && changes[key] !== current[key]) diff[key] = { old: current[key], new: changes[key] };
+    }
+    return diff;
+  }
+
+  private record(
+    manager: EntityManager,
+    eventType: AuditEventType,
+    actor: Actor | null,
+    target: User,
+    context: RequestContext,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    return this.audit.record(manager, {
+      eventType,
+      actor,
+      target: { id: target.id, username: target.username },
+      ip: context.ip,
+      userAgent: context.userAgent,
+      details: Object.fromEntries(Object.entries(details).filter(([, value]) => value !== null && value !== undefined)),
+    });
+  }
+}

@@ -1,0 +1,64 @@
+import { UserReadDto } from './dto/user-read.dto';
+import { ApprovalUserDto, LoginUserDto, PendingUserDto, UserSummaryDto } from './dto/user-views.dto';
+import { User } from './user.entity';
+
+/** One mapper per response shape: entities never leave the service, these shapes do. */
+
+export const isoOrNull = (date: Date | null): string | null => (date ? date.toISOString() : null);
+
+export function toUserRead(user: User): UserReadDto {
+  return {
+    id: user.id,
+    email: user.email,
+    username: user.username,
+    is_active: user.isActive,
+    is_superuser: user.isSuperuser,
+    is_verified: user.isVerified,
+    is_approved: user.isApproved,
+    approval_status: user.approvalStatus,
+    approval_note: user.approvalNote,
+    institution: user.institution,
+    approved_by: user.approvedBy,
+    approved_at: isoOrNull(user.approvedAt),
+    created_at: user.createdAt.toISOString(),
+  };
+}
+
+export function toUserSummary(user: User): UserSummaryDto {
+  return { id: user.id, username: user.username, email: user.email, is_active: user.isActive, is_superuser: user.isSuperuser };
+}
+
+export function toApprovalUser(user: User): ApprovalUserDto {
+  return {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    is_approved: user.isApproved,
+    is_active: user.isActive,
+    approved_by: user.approvedBy,
+    approved_at: isoOrNull(user.approvedAt),
+  };
+}
+
+export function toPendingUser(user: User): PendingUserDto {
+  return {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    approval_note: user.approvalNote,
+    institution: user.institution,
+    created_at: user.createdAt.toISOString(),
+    is_active: user.isActive,
+  };
+}
+
+export function toLoginUser(user: User): LoginUserDto {
+  return {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    is_active: user.isActive,
+    is_superuser: user.isSuperuser,
+    is_approved: user.isApproved,
+  };
+}

@@ -1,0 +1,299 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool } from 'pg';
+import { DataSource, EntityManager } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { User } from './user.entity';
+import type {
+  ImportedUserRow,
+  IdentifierHolder,
+  NewUserRow,
+  SessionWithOwner,
+  SortField,
+  UserCounts,
+  UserListQuery,
+  UserListResult,
+} from './users.repository.types';
+
+/** Any fixed 64-bit number: the advisory lock that decides who the first user is. */
+const FIRST_USER_LOCK = '7449363237540422961';
+
+/** The session named by a token, with its owner, in one indexed query (the hot path of every request). */
+const SESSION_WITH_OWNER = `SELECT s.id AS session_id, s.user_id, s.created_at, s.last_seen_at, s.revoked_at,
+       u.username, u.email, u.is_active, u.is_superuser
+  FROM sessions s JOIN users u ON u.id = s.user_id
+ WHERE s.id = $1`;
+
+const SORT_COLUMN: Record<SortField, string> = { created_at: 'created_at', username: 'username', email: 'email' };
+
+/** LIKE patterns take the search text literally. */
+function likePattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * Every query on the users table (migrations aside). Methods that take a manager run inside the
+ * caller's transaction; the rules (who may do what, in which state) live in the services.
+ */
+@Injectable()
+export class UsersRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private pool(): Pool {
+    return (this.dataSource.driver as PostgresDriver).master as Pool;
+  }
+
+  private run(manager?: EntityManager): EntityManager {
+    return manager ?? this.dataSource.manager;
+  }
+
+  /** Opens a transaction; the work gets its manager. */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  findById(id: string, manager?: EntityManager): Promise<User | null> {
+    return this.run(manager).findOneBy(User, { id });
+  }
+
+  /** Username or email, case-insensitively; an exact username match wins over an email match. */
+  findByLogin(identifier: string): Promise<User | null> {
+    return this.dataSource.manager
+      .createQueryBuilder(User, 'u')
+      .where('lower(u.username) = lower(:identifier) OR lower(u.email) = lower(:identifier)', { identifier })
+      .orderBy('(lower(u.username) = lower(:identifier))', 'DESC')
+      .limit(1)
+      .getOne();
+  }
+
+  /**
+   * Accounts whose username or email equals the given username or email, case-insensitively (one
+   * namespace for both), oldest first, leaving out `exceptId`.
+   */
+  async identifierHolders(
+    username: string,
+    email: string,
+    options: { exceptId?: string; manager?: EntityManager; limit?: number } = {},
+  ): Promise<IdentifierHolder[]> {
+    const rows: Array<{ id: string; username: string; email: string; username_taken: boolean }> = await this.run(
+      options.manager,
+    ).query(
+      `SELECT id, username, email, (lower(username) = lower($1) OR lower(email) = lower($1)) AS username_taken
+         FROM users
+        WHERE (lower(username) IN (lower($1), lower($2)) OR lower(email) IN (lower($1), lower($2)))
+          AND ($3::uuid IS NULL OR id <> $3::uuid)
+        ORDER BY created_at, id
+        LIMIT $4`,
+      [username, email, options.exceptId ?? null, options.limit ?? 10],
+    );
+    return rows.map((row) => ({ id: row.id, username: row.username, email: row.email, usernameTaken: row.username_taken }));
+  }
+
+  /**
+   * True when this transaction creates the first user ever. Once a user exists there can be no
+   * first user again, so the advisory lock is only taken while the table is empty; concurrent
+   * registrations then queue on it and exactly one sees the table still empty.
+   */
+  async claimFirstUser(manager: EntityManager): Promise<boolean> {
+    const empty = async () => !((await manager.query('SELECT EXISTS (SELECT 1 FROM users) AS e'))[0].e as boolean);
+    if (!(await empty())) return false;
+    await manager.query('SELECT pg_advisory_xact_lock($1)', [FIRST_USER_LOCK]);
+    return empty();
+  }
+
+  /**
+   * Locks the rows of every active superuser, always in id order so that concurrent admin writes
+   * queue instead of deadlocking; returns their ids.
+   */
+  async lockActiveSuperusers(manager: EntityManager): Promise<Set<string>> {
+    const rows: Array<{ id: string }> = await manager.query(
+      'SELECT id FROM users WHERE is_superuser AND is_active ORDER BY id FOR UPDATE',
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
+  lockById(manager: EntityManager, id: string): Promise<User | null> {
+    return manager.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async insert(manager: EntityManager, row: NewUserRow): Promise<User> {
+    const user = manager.create(User, row as Partial<User>);
+    await manager.insert(User, user);
+    return manager.findOneByOrFail(User, { id: user.id });
+  }
+
+  /**
+   * The legacy import's insert: keeps the given id and hash, verified; false when that id exists
+   * already. Times are text PostgreSQL parses (microseconds kept); no creation time means now.
+   */
+  async insertImported(manager: EntityManager, user: ImportedUserRow): Promise<boolean> {
+    const inserted: unknown[] = await manager.query(
+      `INSERT INTO users (id, email, username, hashed_password, is_active, is_superuser, is_verified, is_approved,
+                          approval_status, approval_note, institution, approved_by, approved_at, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, true, $7, $8, $9, $10, $11, $12::timestamptz, COALESCE($13::timestamptz, now()), now())
+       ON CONFLICT (id) DO NOTHING
+       RETURNING id`,
+      [
+        user.id,
+        user.email,
+        user.username,
+        user.hashedPassword,
+        user.isActive,
+        user.isSuperuser,
+        user.isApproved,
+        user.approvalStatus,
+        user.approvalNote,
+        user.institution,
+        user.approvedBy,
+        user.approvedAt,
+        user.createdAt,
+      ],
+    );
+    return inserted.length > 0;
+  }
+
+  async update(manager: EntityManager | undefined, id: string, patch: QueryDeepPartialEntity<User>): Promise<void> {
+    await this.run(manager).update(User, { id }, patch);
+  }
+
+  async delete(manager: EntityManager, id: string): Promise<void> {
+    await manager.delete(User, { id });
+  }
+
+  /** Holds off every other write on users for the rest of the transaction (the legacy import). */
+  async lockForBulkImport(manager: EntityManager): Promise<void> {
+    await manager.query('LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE');
+  }
+
+  /**
+   * Counts a failed login: `threshold` consecutive failures lock the account until `lockUntil`.
+   * While locked, failures neither count nor extend the lock; an expired lock starts the count again.
+   */
+  async recordLoginFailure(userId: string, now: Date, threshold: number, lockUntil: Date): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE users SET
+          failed_login_count = CASE
+            WHEN locked_until > $2 THEN failed_login_count
+            WHEN locked_until IS NOT NULL THEN 1
+            ELSE failed_login_count + 1 END,
+          locked_until = CASE
+            WHEN locked_until > $2 THEN locked_until
+            WHEN (CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_login_count + 1 END) >= $3 THEN $4::timestamptz
+            ELSE NULL END
+        WHERE id = $1`,
+      [userId, now, threshold, lockUntil],
+    );
+  }
+
+  /** Clears the failure count and any lock; true when there was something to clear. */
+  async clearLockout(userId: string, manager?: EntityManager): Promise<boolean> {
+    const result = await this.run(manager).query(
+      `UPDATE users SET failed_login_count = 0, locked_until = NULL
+        WHERE id = $1 AND (failed_login_count <> 0 OR locked_until IS NOT NULL)`,
+      [userId],
+    );
+    return (result[1] ?? 0) > 0;
+  }
+
+  async allIds(): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.dataSource.query('SELECT id FROM users');
+    return rows.map((row) => row.id);
+  }
+
+  /** A named (prepared) statement on the pool: planned once per connection, about twice the rate of an unnamed one. */
+  async findSessionWithOwner(sessionId: string): Promise<SessionWithOwner | null> {
+    const { rows } = await this.pool().query<SessionWithOwner>({
+      name: 'gatehouse_session_check',
+      text: SESSION_WITH_OWNER,
+      values: [sessionId],
+    });
+    return rows[0] ?? null;
+  }
+
+  /** Filters, a keyset page, and counts over the whole filtered set (the kept counts row when unfiltered). */
+  async list(query: UserListQuery): Promise<UserListResult> {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    if (query.q !== undefined && query.q !== '') {
+      const p = param(likePattern(query.q));
+      where.push(`(lower(username) LIKE ${p} OR lower(email) LIKE ${p} OR lower(coalesce(institution, '')) LIKE ${p})`);
+    }
+    if (query.status === 'pending' || query.status === 'approved' || query.status === 'rejected') {
+      where.push(`approval_status = ${param(query.status)}`);
+    } else if (query.status === 'active') where.push('is_active');
+    else if (query.status === 'inactive') where.push('NOT is_active');
+    if (query.isSuperuser !== undefined) where.push(`is_superuser = ${param(query.isSuperuser)}`);
+
+    const column = SORT_COLUMN[query.sort];
+    const pageWhere = [...where];
+    const pageParams = [...params];
+    if (query.after) {
+      pageParams.push(query.after.value, query.after.id);
+      const cast = query.sort === 'created_at' ? '::timestamptz' : '::text';
+      const op = query.descending ? '<' : '>';
+      pageWhere.push(`(${column}, id) ${op} ($${pageParams.length - 1}${cast}, $${pageParams.length}::uuid)`);
+    }
+    pageParams.push(query.limit + 1);
+    const direction = query.descending ? 'DESC' : 'ASC';
+    const [rows, counts] = await Promise.all([
+      this.dataSource.query(
+        `SELECT *, ${column}::text AS sort_value
+           FROM users ${pageWhere.length ? `WHERE ${pageWhere.join(' AND ')}` : ''}
+          ORDER BY ${column} ${direction}, id ${direction}
+          LIMIT $${pageParams.length}`,
+        pageParams,
+      ) as Promise<Array<Record<string, unknown> & { sort_value: string; id: string }>>,
+      (where.length === 0
+        ? this.dataSource.query('SELECT total::int, superusers::int, active::int FROM user_counts WHERE id = 1')
+        : this.dataSource.query(
+            `SELECT count(*)::int AS total,
+                    count(*) FILTER (WHERE is_superuser)::int AS superusers,
+                    count(*) FILTER (WHERE is_active)::int AS active
+               FROM users WHERE ${where.join(' AND ')}`,
+            params,
+          )) as Promise<Array<{ total: number; superusers: number; active: number }>>,
+    ]);
+    const hasMore = rows.length > query.limit;
+    const kept = hasMore ? rows.slice(0, query.limit) : rows;
+    const last = kept[kept.length - 1];
+    return {
+      users: kept.map((row) => this.dataSource.manager.create(User, this.entityFields(row))),
+      nextAfter: hasMore && last ? { value: last.sort_value, id: last.id } : null,
+      total: counts[0].total,
+      superusers: counts[0].superusers,
+      activeUsers: counts[0].active,
+    };
+  }
+
+  /** A raw row (column names) as entity fields (property names). */
+  private entityFields(row: Record<string, unknown>): Partial<User> {
+    const fields: Record<string, unknown> = {};
+    for (const column of this.dataSource.getMetadata(User).columns) fields[column.propertyName] = row[column.databaseName];
+    return fields as Partial<User>;
+  }
+
+  /** One row kept exact by triggers (UserCounts migration), not a count over every user. */
+  async counts(): Promise<UserCounts> {
+    const [row] = (await this.dataSource.query(
+      'SELECT total::int, active::int, superusers::int, pending::int, rejected::int FROM user_counts WHERE id = 1',
+    )) as UserCounts[];
+    return row;
+  }
+
+  /** Pending registrations, oldest first. */
+  pending(): Promise<User[]> {
+    return this.dataSource.manager.find(User, {
+      where: { approvalStatus: 'pending' },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+  }
+
+  async countActiveApprovedSuperusers(manager: EntityManager): Promise<number> {
+    const rows: Array<{ n: number }> = await manager.query(
+      'SELECT count(*)::int AS n FROM users WHERE is_superuser AND is_active AND is_approved',
+    );
+    return rows[0].n;
+  }
+}
