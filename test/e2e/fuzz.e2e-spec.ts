@@ -5,18 +5,9 @@ import { connect } from 'node:net';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createTestApp, TEST_JWT_SECRET, TestApp } from '../utils/create-test-app';
-import {
-  curatedPlans,
-  Identity,
-  jwt,
-  Method,
-  PASSWORD_MARK,
-  Plan,
-  planArb,
-  RouteModel,
-  routeModels,
-  TokenContext,
-} from '../utils/fuzz-inputs';
+import { type Identity, jwt, type TokenContext } from '../utils/fuzz/headers-and-tokens';
+import { curatedPlans, type Plan, planArb } from '../utils/fuzz/request-plans';
+import { type Method, PASSWORD_MARK, type RouteModel, routeModels } from '../utils/fuzz/route-models';
 import { declaredRoutes } from '../utils/routes';
 import { decodePayload } from '../utils/tokens';
 import { createActiveUser, loginToken } from '../utils/users';
