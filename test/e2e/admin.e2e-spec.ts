@@ -70,14 +70,15 @@ describe('admin routes (e2e)', () => {
         }
         const missing = await call(method, url(UNKNOWN), adminAuth, body).expect(404);
         expect(missing.body).toEqual({ detail: 'User not found' });
-        // 32 hex digits without hyphens are accepted (and normalised) as in the seed.
+        // 32 hex digits without hyphens are accepted (and normalised), as in the original system
+        // (docs/API.md §10 Administration).
         await call(method, url(UNKNOWN.replace(/-/g, '').toUpperCase()), adminAuth, body).expect(404);
       });
     }
   });
 
   describe('GET /api/admin/users', () => {
-    it('lists users with the seed fields and counts the filtered set', async () => {
+    it('lists users with the fields of docs/API.md §10 Administration and counts the filtered set', async () => {
       const response = await t.http.get('/api/admin/users').set(adminAuth).expect(200);
       expect(response.body.users.length).toBeGreaterThanOrEqual(2);
       expect(Object.keys(response.body.users[0]).sort()).toEqual(
@@ -254,7 +255,7 @@ describe('admin routes (e2e)', () => {
         .set(adminAuth)
         .send({ is_active: true })
         .expect(200);
-      // A field sent as null is left unchanged (seed: `if user_data.username is not None`).
+      // A field sent as null is left unchanged, as in the original system (docs/API.md §10 Administration).
       const kept = await t.http
         .put(`/api/admin/users/${user.id}`)
         .set(adminAuth)

@@ -1,102 +1,32 @@
+import { DockerfileParser, Env, type Instruction, ModifiableInstruction } from 'dockerfile-ast';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { parse } from 'yaml';
 
 /**
  * The deployment files (Dockerfile, docker-compose.yml, .env.example, .dockerignore) checked
  * without a Docker engine, which these machines do not have:
  * - docker-compose.yml: `docker compose config` (or `docker-compose config`) when a client is on
  *   PATH, run exactly as docs/DEPLOYMENT.md tells a user (cp .env.example .env, set JWT_SECRET);
- *   its structure is always checked by parsing the file itself.
- * - Dockerfile: parsed into stages and instructions; the HEALTHCHECK script is run against a fake
- *   fetch to prove which URL it asks.
+ *   its structure is always checked by parsing the file itself (with the `yaml` package).
+ * - Dockerfile: parsed with `dockerfile-ast` and split into stages; the HEALTHCHECK script is run
+ *   against a fake fetch to prove which URL it asks.
  * - .env.example: names every variable that src/config/load-config.ts reads, so a new variable
  *   without a line there fails here.
  */
 const ROOT = path.resolve(__dirname, '..', '..');
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
 
-type Yaml = null | string | Yaml[] | { [key: string]: Yaml };
+// ---------------------------------------------------------------------------------------------
+// docker-compose.yml
+
+type Yaml = null | string | number | boolean | Yaml[] | { [key: string]: Yaml };
 type YamlMap = { [key: string]: Yaml };
 
-// ---------------------------------------------------------------------------------------------
-// YAML: js-yaml when the dependency tree has it (today through @nestjs/swagger), else a parser of
-// the small subset these files use (block mappings and sequences, plain/quoted scalars, flow
-// sequences of quoted strings). A test below keeps the two in agreement while both exist.
-
-function loadJsYaml(): ((text: string) => unknown) | undefined {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require('js-yaml') as { load: (text: string) => unknown }).load;
-  } catch {
-    return undefined;
-  }
-}
-
-function parseScalar(text: string): Yaml {
-  const value = text.trim();
-  if (value === '' || value === '~' || value === 'null') return null;
-  if (value === '{}') return {};
-  if (value === '[]') return [];
-  if (value.startsWith('"')) return JSON.parse(value) as string;
-  if (value.startsWith("'")) return value.slice(1, -1).replace(/''/g, "'");
-  if (value.startsWith('[')) {
-    // Flow sequences: only of double-quoted strings (valid JSON) in these files.
-    return (JSON.parse(value) as unknown[]).map(String);
-  }
-  if (/^[[{&*!|>%@`]/.test(value)) throw new Error(`YAML subset parser: unsupported value ${value}`);
-  return value;
-}
-
-function parseYamlSubset(text: string): Yaml {
-  const lines = text
-    .split('\n')
-    .filter((line) => line.trim() !== '' && !/^\s*#/.test(line))
-    .map((line) => ({ indent: line.length - line.trimStart().length, text: line.trim() }));
-  let i = 0;
-  const block = (indent: number): Yaml => {
-    if (lines[i].text.startsWith('- ') || lines[i].text === '-') {
-      const items: Yaml[] = [];
-      while (i < lines.length && lines[i].indent === indent && lines[i].text.startsWith('-')) {
-        const item = lines[i].text.slice(1).trimStart();
-        if (/^[^\s'"[{][^:]*:(\s|$)/.test(item)) {
-          // "- key: value" opens a mapping whose keys line up with this first one.
-          const itemIndent = indent + (lines[i].text.length - item.length);
-          lines[i] = { indent: itemIndent, text: item };
-          items.push(block(itemIndent));
-        } else {
-          items.push(parseScalar(item));
-          i += 1;
-        }
-      }
-      return items;
-    }
-    const map: YamlMap = {};
-    while (i < lines.length && lines[i].indent === indent) {
-      const match = /^([^\s:'"][^:]*?|"[^"]*"|'[^']*'):(?:\s+(.*))?$/.exec(lines[i].text);
-      if (!match) throw new Error(`YAML subset parser: cannot read "${lines[i].text}"`);
-      const key = String(parseScalar(match[1]));
-      i += 1;
-      if (match[2] !== undefined && match[2] !== '') {
-        map[key] = parseScalar(match[2]);
-      } else if (i < lines.length && lines[i].indent > indent) {
-        map[key] = block(lines[i].indent);
-      } else if (i < lines.length && lines[i].indent === indent && lines[i].text.startsWith('-')) {
-        map[key] = block(indent); // a sequence written at its key's own indent
-      } else {
-        map[key] = null;
-      }
-    }
-    return map;
-  };
-  const result = lines.length === 0 ? null : block(lines[0].indent);
-  if (i !== lines.length) throw new Error(`YAML subset parser: stopped at "${lines[i].text}"`);
-  return result;
-}
-
-const jsYaml = loadJsYaml();
-const parseYaml = (text: string): Yaml => (jsYaml ? (jsYaml(text) as Yaml) : parseYamlSubset(text));
+/** YAML 1.2 as compose reads it: duplicate keys are an error, `<<` merges an anchored mapping. */
+const parseYaml = (text: string): Yaml => parse(text, { merge: true }) as Yaml;
 
 function asMap(value: Yaml | undefined, what: string): YamlMap {
   if (value === null || value === undefined || typeof value !== 'object' || Array.isArray(value)) {
@@ -178,44 +108,16 @@ function expectComposeStructure(doc: Yaml): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Dockerfile: instructions (continuations joined, comments dropped) split into stages.
+// Dockerfile, as dockerfile-ast reads it: continuations joined, comments dropped, flags apart from
+// the arguments (`getArgumentsContent()` of `COPY --from=build a b` is `a b`).
 
-interface Instruction {
-  keyword: string;
-  args: string;
-  line: number;
-}
-
-function parseDockerfile(text: string): Instruction[] {
-  const instructions: Instruction[] = [];
-  let current: Instruction | undefined;
-  text.split('\n').forEach((raw, index) => {
-    const line = raw.replace(/\r$/, '');
-    if (/^\s*#/.test(line) || (current === undefined && line.trim() === '')) return; // comments (also inside continuations)
-    const continued = /\\\s*$/.test(line);
-    const body = line.replace(/\\\s*$/, '');
-    if (current === undefined) {
-      const match = /^\s*(\S+)\s*(.*)$/.exec(body)!;
-      current = { keyword: match[1].toUpperCase(), args: match[2], line: index + 1 };
-    } else {
-      current.args += ` ${body.trim()}`;
-    }
-    if (!continued) {
-      current.args = current.args.trim();
-      instructions.push(current);
-      current = undefined;
-    }
-  });
-  if (current) throw new Error(`Dockerfile ends inside a continued ${current.keyword} (line ${current.line})`);
-  return instructions;
-}
-
+/** Instructions by stage: each FROM opens one, and only ARG may come before the first. */
 function stagesOf(instructions: Instruction[]): Instruction[][] {
   const stages: Instruction[][] = [];
   for (const instruction of instructions) {
-    if (instruction.keyword === 'FROM') stages.push([]);
+    if (instruction.getKeyword() === 'FROM') stages.push([]);
     if (stages.length === 0) {
-      if (instruction.keyword !== 'ARG') throw new Error(`${instruction.keyword} before the first FROM`);
+      if (instruction.getKeyword() !== 'ARG') throw new Error(`${instruction.getKeyword()} before the first FROM`);
       continue;
     }
     stages[stages.length - 1].push(instruction);
@@ -223,27 +125,31 @@ function stagesOf(instructions: Instruction[]): Instruction[][] {
   return stages;
 }
 
-/** ENV in both forms: `ENV A=1 B="two"` and the legacy `ENV A 1`. */
+const ofKind = (stage: Instruction[], keyword: string) => stage.filter((i) => i.getKeyword() === keyword);
+/** The arguments of each `keyword` instruction of a stage, as text without the flags. */
+const argsOf = (stage: Instruction[], keyword: string) => ofKind(stage, keyword).map((i) => i.getArgumentsContent() ?? '');
+
+/** Flags such as `--from=build` or `--start-period=60s`, by name. */
+function flagsOf(instruction: Instruction): Record<string, string | null> {
+  if (!(instruction instanceof ModifiableInstruction)) return {};
+  return Object.fromEntries(instruction.getFlags().map((flag) => [flag.getName(), flag.getValue()]));
+}
+
+/** ENV in both forms, `ENV A=1 B="two"` and the legacy `ENV A 1`, with quotes removed. */
 function envOf(stage: Instruction[]): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const { keyword, args } of stage) {
-    if (keyword !== 'ENV') continue;
-    if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(args)) {
-      const [name, ...rest] = args.split(/\s+/);
-      env[name] = rest.join(' ');
-      continue;
-    }
-    for (const match of args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|\S*)/g)) {
-      env[match[1]] = match[2].startsWith('"') ? (JSON.parse(match[2]) as string) : match[2];
-    }
+  for (const instruction of stage) {
+    if (!(instruction instanceof Env)) continue;
+    for (const property of instruction.getProperties()) env[property.getName()] = property.getValue() ?? '';
   }
   return env;
 }
 
-/** The exec-form array of HEALTHCHECK … CMD [...] or CMD [...]. */
-function execForm(args: string): string[] {
-  const json = /(?:^|\s)CMD\s+(\[.*\])\s*$/.exec(args)?.[1] ?? (args.startsWith('[') ? args : undefined);
-  if (!json) throw new Error(`not in exec form: ${args}`);
+/** The exec-form array of `HEALTHCHECK [flags] CMD [...]` or `CMD [...]`. */
+function execForm(instruction: Instruction): string[] {
+  const args = instruction.getArgumentsContent() ?? '';
+  const json = /^(?:CMD\s+)?(\[.*\])\s*$/s.exec(args)?.[1];
+  if (!json) throw new Error(`not in exec form: ${instruction.getKeyword()} ${args}`);
   return JSON.parse(json) as string[];
 }
 
@@ -300,21 +206,8 @@ describe('deployment files', () => {
 
     it('runs the same health check as the Dockerfile', () => {
       const app = asMap(asMap(asMap(parseYaml(source), 'root').services, 'services').app, 'app');
-      const dockerfileCheck = parseDockerfile(read('Dockerfile')).find((i) => i.keyword === 'HEALTHCHECK')!;
-      expect(healthcheckTestOf(app)).toEqual(['CMD', ...execForm(dockerfileCheck.args)]);
-    });
-
-    (jsYaml ? it : it.skip)('is read the same by js-yaml and by the fallback subset parser', () => {
-      // The subset parser keeps every scalar a string (compose accepts both for these fields).
-      const strings = (value: unknown): unknown =>
-        Array.isArray(value)
-          ? value.map(strings)
-          : value !== null && typeof value === 'object'
-            ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, strings(v)]))
-            : value === null
-              ? null
-              : String(value);
-      expect(parseYamlSubset(source)).toEqual(strings(jsYaml!(source)));
+      const [dockerfileCheck] = ofKind(DockerfileParser.parse(read('Dockerfile')).getInstructions(), 'HEALTHCHECK');
+      expect(healthcheckTestOf(app)).toEqual(['CMD', ...execForm(dockerfileCheck)]);
     });
 
     const client = composeClient();
@@ -358,16 +251,15 @@ describe('deployment files', () => {
   });
 
   describe('Dockerfile', () => {
-    const instructions = parseDockerfile(read('Dockerfile'));
+    const instructions = DockerfileParser.parse(read('Dockerfile')).getInstructions();
     const stages = stagesOf(instructions);
     const build = stages[0];
     const final = stages[stages.length - 1];
-    const argsOf = (stage: Instruction[], keyword: string) => stage.filter((i) => i.keyword === keyword).map((i) => i.args);
 
     it('has a build stage and a final stage, both on node:20-bookworm-slim', () => {
       expect(stages.length).toBeGreaterThanOrEqual(2);
-      expect(build[0].args).toMatch(/^node:20-bookworm-slim\s+AS\s+build$/i);
-      expect(final[0].args).toMatch(/^node:20-bookworm-slim(\s+AS\s+\S+)?$/i);
+      expect(argsOf(build, 'FROM')).toEqual([expect.stringMatching(/^node:20-bookworm-slim\s+AS\s+build$/i)]);
+      expect(argsOf(final, 'FROM')).toEqual([expect.stringMatching(/^node:20-bookworm-slim(\s+AS\s+\S+)?$/i)]);
     });
 
     it('builds with every dependency, then keeps production dependencies only (optional ones included)', () => {
@@ -376,24 +268,24 @@ describe('deployment files', () => {
       expect(runs).toMatch(/\bnest build\b|\bnpm run build\b/);
       expect(runs).toMatch(/\bnpm prune --omit=dev\b/);
       expect(runs).toMatch(/rm -rf[^\n]*node_modules\/typescript\b/);
-      expect(instructions.map((i) => i.args).join('\n')).not.toContain('--omit=optional'); // better-sqlite3 stays
+      expect(instructions.map((i) => i.getArgumentsContent()).join('\n')).not.toContain('--omit=optional'); // better-sqlite3 stays
       expect(envOf(build).SCARF_ANALYTICS).toBe('false');
       expect(envOf(build).NODE_ENV).toBeUndefined(); // NODE_ENV=production here would skip the devDependencies the build needs
     });
 
     it('final stage: copies only build output, runs as a non-root user in production mode with DATA_DIR on a volume', () => {
-      const copies = argsOf(final, 'COPY');
+      const copies = ofKind(final, 'COPY');
       expect(copies.length).toBeGreaterThan(0);
-      for (const copy of copies) expect(copy).toMatch(/^--from=build\s/);
-      expect(copies.some((copy) => /^(--\S+\s+)*\.\s+\.\/?$/.test(copy))).toBe(false); // no COPY . .
-      expect(copies.join('\n')).toMatch(/\/app\/dist\b/);
+      for (const copy of copies) expect(flagsOf(copy).from).toBe('build');
+      expect(copies.some((copy) => /^\.\s+\.\/?$/.test(copy.getArgumentsContent() ?? ''))).toBe(false); // no COPY . .
+      expect(argsOf(final, 'COPY').join('\n')).toMatch(/\/app\/dist\b/);
 
       const users = argsOf(final, 'USER');
       expect(users.length).toBeGreaterThan(0);
       expect(users[users.length - 1]).not.toMatch(/^(root|0)(:.*)?$/);
-      const lastUser = final.findLast((i) => i.keyword === 'USER')!;
-      const cmd = final.findLast((i) => i.keyword === 'CMD')!;
-      expect(lastUser.line).toBeLessThan(cmd.line);
+      const lastUser = ofKind(final, 'USER').at(-1)!;
+      const cmd = ofKind(final, 'CMD').at(-1)!;
+      expect(lastUser.getRange().start.line).toBeLessThan(cmd.getRange().start.line);
 
       const env = envOf(final);
       expect(env.NODE_ENV).toBe('production');
@@ -401,14 +293,14 @@ describe('deployment files', () => {
       expect(argsOf(final, 'VOLUME').join(' ')).toContain('/data');
       expect(argsOf(final, 'EXPOSE')).toEqual(['3000']);
       expect(argsOf(final, 'STOPSIGNAL')).toEqual(['SIGTERM']);
-      expect(execForm(cmd.args)).toEqual(['node', 'dist/main.js']);
+      expect(execForm(cmd)).toEqual(['node', 'dist/main.js']);
     });
 
     it('final stage HEALTHCHECK asks http://127.0.0.1:3000/api/health/ready with node fetch, following PORT and API_PREFIX', async () => {
-      const checks = final.filter((i) => i.keyword === 'HEALTHCHECK');
+      const checks = ofKind(final, 'HEALTHCHECK');
       expect(checks).toHaveLength(1);
-      expect(checks[0].args).toMatch(/--start-period=\d+s/);
-      const [node, flag, script] = execForm(checks[0].args);
+      expect(flagsOf(checks[0])['start-period']).toMatch(/^\d+s$/);
+      const [node, flag, script] = execForm(checks[0]);
       expect([node, flag]).toEqual(['node', '-e']);
 
       expect(await runHealthScript(script, {}, { ok: true })).toEqual({

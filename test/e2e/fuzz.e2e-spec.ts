@@ -5,24 +5,15 @@ import { connect } from 'node:net';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createTestApp, TEST_JWT_SECRET, TestApp } from '../utils/create-test-app';
-import {
-  curatedPlans,
-  Identity,
-  jwt,
-  Method,
-  PASSWORD_MARK,
-  Plan,
-  planArb,
-  RouteModel,
-  routeModels,
-  TokenContext,
-} from '../utils/fuzz-inputs';
+import { type Identity, jwt, type TokenContext } from '../utils/fuzz/headers-and-tokens';
+import { curatedPlans, type Plan, planArb } from '../utils/fuzz/request-plans';
+import { type Method, PASSWORD_MARK, type RouteModel, routeModels } from '../utils/fuzz/route-models';
 import { declaredRoutes } from '../utils/routes';
 import { decodePayload } from '../utils/tokens';
 import { createActiveUser, loginToken } from '../utils/users';
 
 /**
- * Property-based fuzzing of every route (issue 4, item 4), in-process through Fastify's inject.
+ * Property-based fuzzing of every route, in-process through Fastify's inject.
  * Every request must hold:
  *  - no status ≥ 500;
  *  - a rejected request (≥ 400) leaves the rows of `users` and `sessions` and the storage trees
@@ -133,7 +124,7 @@ describe('fuzzing every route (e2e)', () => {
               (SELECT md5(coalesce(string_agg(id::text, ',' ORDER BY id), '')) FROM users) ||
               (SELECT md5(coalesce(string_agg(id::text, ',' ORDER BY id), '')) FROM sessions) AS fingerprint`,
     );
-    // A storage tree made for a user that was then refused would be half a user (SPEC §7).
+    // A storage tree made for a user that was then refused would be half a user (docs/API.md §14 Per-user storage).
     const trees = existsSync(usersDir) ? readdirSync(usersDir).sort() : [];
     return { ...rows, trees: trees.length, fingerprint: `${rows.fingerprint}/${trees.join(',')}` };
   };

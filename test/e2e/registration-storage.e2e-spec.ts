@@ -39,7 +39,7 @@ describe('first user and per-user storage (e2e)', () => {
     expect(promotions).toEqual([{ target_id: superusers[0].body.id }]);
   });
 
-  it('creates the storage tree, with exactly the seed layout, before answering', async () => {
+  it('creates the storage tree, with exactly the layout of docs/API.md §14 Per-user storage, before answering', async () => {
     const response = await register(t, newCredentials()).expect(201);
     const dir = path.join(t.dataDir, 'users', response.body.id);
     const entries = (await fs.readdir(dir, { withFileTypes: true })).map((e) => `${e.name}${e.isDirectory() ? '/' : ''}`).sort();
