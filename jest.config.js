@@ -1,4 +1,7 @@
-/** Two projects: unit tests beside the code, e2e tests over HTTP against real PostgreSQL. */
+/**
+ * Three projects: unit tests beside the code; medium tests of services on real PostgreSQL; e2e
+ * tests over HTTP against real PostgreSQL.
+ */
 const swc = [
   '@swc/jest',
   {
@@ -31,6 +34,15 @@ module.exports = {
   testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', rootDir: '.', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    {
+      ...common,
+      // Services on real PostgreSQL, without HTTP: the rules that need the database (locks, constraints).
+      displayName: 'medium',
+      rootDir: '.',
+      testMatch: ['<rootDir>/test/medium/**/*.medium-spec.ts'],
+      globalSetup: '<rootDir>/test/setup/global-setup.ts',
+      globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+    },
     {
       ...common,
       displayName: 'e2e',

@@ -11,10 +11,9 @@ import { CliLogger, createCliRootLogger } from './cli-logging';
 import { CommandSpec, ParsedArgs } from './command';
 import { COMMANDS } from './commands';
 
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_INTERRUPTED = 130;
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+const EXIT_INTERRUPTED = 130;
 
 /** Undone in reverse order on exit, on failure and on SIGINT/SIGTERM. */
 const cleanups: Array<() => Promise<void>> = [];

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 
-export interface TokenClaims {
+interface TokenClaims {
   sub: string;
   sid: string;
   iat: number;
@@ -15,6 +15,7 @@ export class TokenService {
 
   issue(userId: string, sessionId: string, issuedAt: Date, lifetimeSeconds: number): string {
     const iat = Math.floor(issuedAt.getTime() / 1000);
-    return this.jwt.sign({ sub: userId, sid: sessionId, iat, exp: iat + lifetimeSeconds });
+    const claims: TokenClaims = { sub: userId, sid: sessionId, iat, exp: iat + lifetimeSeconds };
+    return this.jwt.sign(claims);
   }
 }

@@ -9,9 +9,12 @@ import { ADMIN_URL_ENV, adminQuery, RUN_ID_ENV, TEMPLATE_DB_ENV, withDatabase } 
 
 /**
  * One migrated template database per run: TEST_DATABASE_URL's server when set (CI here), else an
- * embedded PostgreSQL in a temporary folder. Each test file copies the template.
+ * embedded PostgreSQL in a temporary folder. Each test file copies the template. Shared by the
+ * e2e and medium projects: the second call finds the template made.
  */
 export default async function globalSetup(): Promise<void> {
+  // The e2e and medium projects share one run's template (jest calls each project's setup).
+  if (process.env[TEMPLATE_DB_ENV]) return;
   const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {

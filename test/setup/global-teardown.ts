@@ -5,6 +5,8 @@ import { ADMIN_URL_ENV, TEMPLATE_DB_ENV } from './test-database';
 export default async function globalTeardown(): Promise<void> {
   const adminUrl = process.env[ADMIN_URL_ENV];
   const template = process.env[TEMPLATE_DB_ENV];
+  // Both projects' teardowns run; the first one cleans up.
+  delete process.env[TEMPLATE_DB_ENV];
   if (adminUrl && template) {
     const client = new Client({ connectionString: adminUrl });
     await client.connect();
@@ -19,5 +21,6 @@ export default async function globalTeardown(): Promise<void> {
     }
   }
   const embedded = (globalThis as Record<string, unknown>).__gatehouseEmbedded as EmbeddedPostgresHandle | undefined;
+  (globalThis as Record<string, unknown>).__gatehouseEmbedded = undefined;
   await embedded?.stop();
 }
