@@ -9,16 +9,10 @@ import { isUniqueViolation } from '../common/errors/database-errors';
 import { RequestContext } from '../common/http/request-context';
 import { SessionsService } from '../sessions/sessions.service';
 import { UserStorageService } from '../user-storage/user-storage.service';
+import { changesTo, diffOf, UserChanges } from './user-changes';
 import { User } from './user.entity';
 import { UsersRepository } from './users.repository';
 import { Actor, NewUser, UsersService } from './users.service';
-
-export interface UserChanges {
-  username?: string;
-  email?: string;
-  is_active?: boolean;
-  is_superuser?: boolean;
-}
 
 export interface Promotion {
   user: User;
@@ -38,8 +32,6 @@ interface Locked {
    */
   authorize: () => void;
 }
-
-type Changes = Record<string, { old: unknown; new: unknown }>;
 
 const lastSuperuser = () => new AppError('LAST_SUPERUSER', 'Operation would leave no active superuser');
 const userNotFound = () => new AppError('USER_NOT_FOUND', 'User not found');
@@ -109,7 +101,7 @@ export class SuperuserActionsService {
           throw alreadyExists();
         }
         authorize();
-        const diff = this.diff(target, changes);
+        const diff = diffOf(target, changes);
         if (Object.keys(diff).length === 0) return target;
         const patch: QueryDeepPartialEntity<User> = {};
         if (changes.username !== undefined) patch.username = changes.username;
@@ -144,7 +136,7 @@ export class SuperuserActionsService {
       const wanted: Partial<User> = options.recover
         ? { isSuperuser: true, isActive: true, isApproved: true, approvalStatus: 'approved' }
         : { isSuperuser: true };
-      const changes = this.changesTo(target, wanted);
+      const changes = changesTo(target, wanted);
       if (Object.keys(changes).length === 0 && !lockoutCleared) {
         if (!options.recover) throw new AppError('USER_ALREADY_SUPERUSER', 'User is already a superuser');
         return { user: target, changed: false, lockoutCleared };
@@ -257,35 +249,6 @@ export class SuperuserActionsService {
   private async endSessions(manager: EntityManager, actor: Actor, target: User, reason: string, context: RequestContext) {
     const ended = await this.sessions.revokeAllForUser(manager, target.id, reason);
     if (ended > 0) await this.record(manager, 'session_revoked', actor, target, context, { reason, sessions: ended });
-  }
-
-  /** Each changed field, old → new, in the wire names. */
-  private changesTo(target: User, wanted: Partial<User>): Changes {
-    const wire: Partial<Record<keyof User, string>> = {
-      isSuperuser: 'is_superuser',
-      isActive: 'is_active',
-      isApproved: 'is_approved',
-      approvalStatus: 'approval_status',
-    };
-    const changes: Changes = {};
-    for (const [key, value] of Object.entries(wanted) as Array<[keyof User, unknown]>) {
-      if (target[key] !== value) changes[wire[key] ?? key] = { old: target[key], new: value };
-    }
-    return changes;
-  }
-
-  private diff(target: User, changes: UserChanges): Changes {
-    const current: Record<keyof UserChanges, unknown> = {
-      username: target.username,
-      email: target.email,
-      is_active: target.isActive,
-      is_superuser: target.isSuperuser,
-    };
-    const diff: Changes = {};
-    for (const key of Object.keys(current) as Array<keyof UserChanges>) {
-      if (changes[key] !== undefined && changes[key] !== current[key]) diff[key] = { old: current[key], new: changes[key] };
-    }
-    return diff;
   }
 
   private record(
