@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { createRootLogger } from './logging/root-logger';
+import { MetricsServer } from './metrics/metrics.server';
 import { MetricsService } from './metrics/metrics.service';
 
 export const JSON_BODY_LIMIT_BYTES = 64 * 1024;
@@ -21,6 +22,10 @@ export function requestIdFor(request: IncomingMessage): string {
   const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
   (request as IncomingMessage & { id?: string }).id = id;
   return id;
+}
+
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
 }
 
 export function buildOpenApiDocument(app: NestFastifyApplication, config: AppConfig): OpenAPIObject {
@@ -48,7 +53,8 @@ export interface CreateAppOptions {
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const rootLogger = options.rootLogger ?? createRootLogger(config);
   const adapter = new FastifyAdapter({
-    trustProxy: config.trustProxy,
+    // A hop count as a function (same meaning as Fastify's number form, which its types leave out).
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     bodyLimit: JSON_BODY_LIMIT_BYTES,
     genReqId: requestIdFor,
     requestIdHeader: false,
@@ -131,5 +137,6 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   }
   await app.init();
   await fastify.ready();
+  await app.get(MetricsServer).listen();
   return app;
 }

@@ -2,6 +2,7 @@ import { createApp } from './app.setup';
 import { AppConfig } from './config/app-config';
 import { ConfigError, loadConfigFromProcessEnv } from './config/load-config';
 import { createRootLogger } from './logging/root-logger';
+import { MetricsServer } from './metrics/metrics.server';
 import { prepareRuntime, Runtime } from './runtime';
 
 function readConfig(): AppConfig {
@@ -50,6 +51,8 @@ async function main(): Promise<void> {
     const base = `http://${shown}:${config.port}${config.apiPrefix}`;
     logger.log(`Gatehouse is listening: API at ${base}`);
     if (config.docsEnabled) logger.log(`Swagger UI at ${base}/docs (OpenAPI document at ${base}/openapi.json)`);
+    const metrics = app.get(MetricsServer).address();
+    if (metrics) logger.log(`Prometheus metrics at http://${metrics.address}:${metrics.port}/metrics`);
   } catch (error) {
     logger.error(`start-up failed: ${(error as Error).message}`, (error as Error).stack);
     await runtime?.stop().catch(() => undefined);

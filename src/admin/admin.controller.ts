@@ -138,6 +138,20 @@ export class AdminController {
     return this.admin.demote(actorOf(principal), userId, dto, context);
   }
 
+  @Post('users/:user_id/unlock')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ operationId: 'adminUnlockUser', summary: 'Clear every login lockout of the account (all addresses)' })
+  @ApiResponse({ status: 200, type: MessageDto })
+  @ApiBadRequestResponse({ description: BAD_ID })
+  @ApiNotFoundResponse({ description: 'User not found' })
+  unlock(
+    @Param('user_id', ParseUserIdPipe) userId: string,
+    @CurrentUser() principal: AuthPrincipal,
+    @ClientContext() context: RequestContext,
+  ): Promise<MessageDto> {
+    return this.admin.unlock(actorOf(principal), userId, context);
+  }
+
   @Delete('users/:user_id')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'adminDeleteUser', summary: 'Delete a user; its storage tree is archived under deleted/' })

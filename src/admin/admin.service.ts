@@ -96,6 +96,11 @@ export class AdminService {
     return { message: `User '${user.username}' demoted from superuser successfully`, user: toUserSummary(user) };
   }
 
+  async unlock(actor: Actor, userId: string, context: RequestContext): Promise<MessageDto> {
+    const user = await this.actions.unlock(actor, userId, context);
+    return { message: `User '${user.username}' unlocked` };
+  }
+
   async deleteUser(actor: Actor, userId: string, context: RequestContext): Promise<MessageDto> {
     const user = await this.actions.remove(actor, userId, context);
     return { message: `User '${user.username}' deleted successfully` };

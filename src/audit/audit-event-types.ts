@@ -17,6 +17,8 @@ export const AUDIT_EVENT_TYPES = [
   'rate_limited',
   'legacy_import',
   'password_reset',
+  'account_unlocked',
+  'identity_collision',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

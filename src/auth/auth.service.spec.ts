@@ -73,7 +73,7 @@ describe('AuthService.login', () => {
   it('spends a dummy verify on an unknown user and answers as a wrong password would', async () => {
     const unknown = build(null);
     const unknownError = await refusal(unknown.sut.login('nobody', 'pw', context));
-    expect(unknown.credentials.verifyDummy).toHaveBeenCalledWith('pw');
+    expect(unknown.credentials.verifyDummy).toHaveBeenCalledWith('pw', context.ip);
     const wrong = build(user(), { valid: false, needsRehash: false });
     const wrongError = await refusal(wrong.sut.login('ada', 'pw', context));
     expect(wrong.credentials.recordFailure).toHaveBeenCalled();

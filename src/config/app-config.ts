@@ -20,13 +20,20 @@ export class AppConfig {
   sessionMaxLifetimeSeconds: number;
   redisUrl: string | undefined;
   corsOrigins: string[];
-  trustProxy: boolean;
+  /** false, a number of trusted proxy hops, or the addresses/CIDRs of the trusted proxies. */
+  trustProxy: false | number | string[];
+  firstUserSuperuser: boolean;
+  bootstrapAdmin: { username: string; email: string; password: string } | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   docsEnabled: boolean;
   rateLimitLoginPerMinute: number;
   rateLimitRegisterPerMinute: number;
   lockoutThreshold: number;
+  lockoutAccountThreshold: number;
   lockoutMinutes: number;
+  metricsHost: string;
+  /** 0: any free port (tests). */
+  metricsPort: number;
   metricsToken: string | undefined;
   /** Upper bound of password hashes computed at once; more wait in a bounded queue. */
   hashConcurrency: number;

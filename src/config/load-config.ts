@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { AppConfig } from './app-config';
@@ -55,6 +56,53 @@ function postgresUrl(env: Env, name: string): string | undefined {
   return value;
 }
 
+const CIDR = /^(.+?)(?:\/(\d{1,3}))?$/;
+
+/**
+ * Which proxies may set X-Forwarded-For: none (`false`), the last n hops (a number; `true` means
+ * 1), or a list of proxy addresses/CIDRs. The client address is then the right-most untrusted
+ * entry, never the left-most one a client can write itself (docs/API.md §11 Rate limits and lockout).
+ */
+function trustProxy(env: Env): false | number | string[] {
+  const value = raw(env, 'TRUST_PROXY');
+  if (value === undefined) return false;
+  const lowered = value.toLowerCase();
+  if (['false', 'no', 'off', '0'].includes(lowered)) return false;
+  if (['true', 'yes', 'on'].includes(lowered)) return 1;
+  if (/^\d+$/.test(value)) return integer(env, 'TRUST_PROXY', 0, 0, 100);
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  for (const entry of entries) {
+    const [, address, bits] = CIDR.exec(entry) ?? [];
+    const family = isIP(address ?? '');
+    if (family === 0 || (bits !== undefined && Number(bits) > (family === 4 ? 32 : 128))) {
+      throw new ConfigError(
+        'TRUST_PROXY',
+        `must be false, a number of proxy hops, or proxy addresses/CIDRs separated by commas; "${entry}" is none of these`,
+      );
+    }
+  }
+  return entries;
+}
+
+function bootstrapAdmin(env: Env): AppConfig['bootstrapAdmin'] {
+  const username = raw(env, 'BOOTSTRAP_ADMIN_USERNAME');
+  const email = raw(env, 'BOOTSTRAP_ADMIN_EMAIL');
+  // The password is taken as given: spaces at its ends are part of it.
+  const password = env.BOOTSTRAP_ADMIN_PASSWORD === '' ? undefined : env.BOOTSTRAP_ADMIN_PASSWORD;
+  const given = [username, email, password].filter((value) => value !== undefined).length;
+  if (given === 0) return undefined;
+  if (given < 3) {
+    const missing = ['BOOTSTRAP_ADMIN_USERNAME', 'BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD'].find(
+      (name) => (name === 'BOOTSTRAP_ADMIN_PASSWORD' ? password : raw(env, name)) === undefined,
+    )!;
+    throw new ConfigError(missing, 'must be set together with the other BOOTSTRAP_ADMIN_* variables');
+  }
+  return { username: username!, email: email!, password: password! };
+}
+
 function prefix(env: Env): string {
   const value = raw(env, 'API_PREFIX') ?? '/api';
   if (!/^\/?[A-Za-z0-9._~\-/]*$/.test(value)) {
@@ -108,7 +156,7 @@ export function loadConfig(env: Env): AppConfig {
   }
   config.corsOrigins = origins;
 
-  config.trustProxy = boolean(env, 'TRUST_PROXY', false);
+  config.trustProxy = trustProxy(env);
   const level = (raw(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
@@ -118,8 +166,13 @@ export function loadConfig(env: Env): AppConfig {
   config.rateLimitLoginPerMinute = integer(env, 'RATE_LIMIT_LOGIN_PER_MINUTE', 60, 1, 1_000_000);
   config.rateLimitRegisterPerMinute = integer(env, 'RATE_LIMIT_REGISTER_PER_MINUTE', 20, 1, 1_000_000);
   config.lockoutThreshold = integer(env, 'LOCKOUT_THRESHOLD', 10, 1, 1000);
+  config.lockoutAccountThreshold = integer(env, 'LOCKOUT_ACCOUNT_THRESHOLD', 100, 1, 1_000_000);
   config.lockoutMinutes = integer(env, 'LOCKOUT_MINUTES', 15, 1, 525_600);
+  config.metricsHost = raw(env, 'METRICS_HOST') ?? '127.0.0.1';
+  config.metricsPort = integer(env, 'METRICS_PORT', 9464, 0, 65535);
   config.metricsToken = raw(env, 'METRICS_TOKEN');
+  config.firstUserSuperuser = boolean(env, 'FIRST_USER_SUPERUSER', true);
+  config.bootstrapAdmin = bootstrapAdmin(env);
   // Hashing threads compete with the event loop for the cores: leave it one (bench/RESULTS.md).
   config.hashConcurrency = integer(env, 'HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 64);
   // About a quarter second of work may wait; more is refused at once rather than answered late.

@@ -27,8 +27,8 @@ function build(
     transaction: jest.fn(async (work: (m: unknown) => unknown) => work(manager)),
     lockForBulkImport: jest.fn(async () => undefined),
     findById: jest.fn(async (id: string) => ((existing.ids ?? []).includes(id) ? { id } : null)),
-    identifierHolders: jest.fn(async (username: string) => {
-      const holder = existing.holders?.[username];
+    identifierHolders: jest.fn(async (keys: { username: string }) => {
+      const holder = existing.holders?.[keys.username];
       return holder ? [{ ...holder, email: 'x@example.org' }] : [];
     }),
     insertImported: jest.fn(async (_m: unknown, user: { id: string }) => {

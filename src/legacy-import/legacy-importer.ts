@@ -131,9 +131,10 @@ export class LegacyImporter {
       report.skippedExisting.push(ref);
       return;
     }
-    // The rule of the users service: a username or email may not equal any other account's
-    // username or email, case-insensitively.
-    const [conflict] = await this.users.identifierHolders(user.username, user.email, { exceptId: user.id, manager, limit: 1 });
+    // The rule of every account: a username or email may not equal any other account's username
+    // or email under the identity rules (docs/API.md §3 Identity rules).
+    const keys = { username: user.usernameKey, email: user.emailKey };
+    const [conflict] = await this.users.identifierHolders(keys, { exceptId: user.id, manager, limit: 1 });
     if (conflict) {
       report.conflicts.push({
         id: user.id,

@@ -1,3 +1,4 @@
+import { emailKey, emailProblem, normaliseUsername, usernameKey, usernameProblem } from '../users/identity';
 import type { ApprovalStatus } from '../users/user.entity';
 
 /**
@@ -15,7 +16,10 @@ export const APPROVAL_COLUMNS = ['is_approved', 'approval_note', 'institution', 
 export interface LegacyUser {
   id: string;
   email: string;
+  /** In NFKC, as every stored username. */
   username: string;
+  usernameKey: string;
+  emailKey: string;
   hashedPassword: string;
   isActive: boolean;
   isSuperuser: boolean;
@@ -141,6 +145,11 @@ export function mapLegacyUser(row: LegacyRow, columns: ReadonlySet<string>): Leg
   if (!email || email.trim() === '') return invalid('email is empty');
   if ([...username].length > USERNAME_MAX) return invalid(`username is longer than ${USERNAME_MAX} characters`);
   if ([...email].length > EMAIL_MAX) return invalid(`email is longer than ${EMAIL_MAX} characters`);
+  // The identity rules of new accounts apply to imported ones (docs/API.md §3 Identity rules).
+  const usernameRefused = usernameProblem(username);
+  if (usernameRefused) return invalid(usernameRefused);
+  const emailRefused = emailProblem(email);
+  if (emailRefused) return invalid(emailRefused);
   if (!hashedPassword) return invalid('hashed_password is empty');
 
   const hasApproval = columns.has('is_approved');
@@ -149,7 +158,9 @@ export function mapLegacyUser(row: LegacyRow, columns: ReadonlySet<string>): Leg
     user: {
       id,
       email,
-      username,
+      username: normaliseUsername(username),
+      usernameKey: usernameKey(username),
+      emailKey: emailKey(email)!,
       hashedPassword,
       isActive: toBoolean(row.is_active, true),
       isSuperuser: toBoolean(row.is_superuser, false),

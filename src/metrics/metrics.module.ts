@@ -1,12 +1,11 @@
 import { Global, Module } from '@nestjs/common';
-import { MetricsController } from './metrics.controller';
-import { MetricsTokenGuard } from './metrics-token.guard';
+import { MetricsServer } from './metrics.server';
 import { MetricsService } from './metrics.service';
 
+/** The process's Prometheus registry (modules add their own gauges) and its own listener. */
 @Global()
 @Module({
-  controllers: [MetricsController],
-  providers: [MetricsService, MetricsTokenGuard],
-  exports: [MetricsService],
+  providers: [MetricsService, MetricsServer],
+  exports: [MetricsService, MetricsServer],
 })
 export class MetricsModule {}

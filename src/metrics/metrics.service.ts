@@ -22,7 +22,7 @@ export class MetricsService {
     });
     this.logins = new Counter({
       name: 'gatehouse_login_attempts_total',
-      help: 'Login attempts by outcome',
+      help: 'Login attempts by outcome (success or failure, never why)',
       labelNames: ['outcome'],
       registers: [this.registry],
     });
@@ -51,7 +51,7 @@ export class MetricsService {
     this.httpDuration.observe({ method, route, status: String(status) }, seconds);
   }
 
-  countLogin(outcome: string): void {
+  countLogin(outcome: 'success' | 'failure'): void {
     this.logins.inc({ outcome });
   }
 }

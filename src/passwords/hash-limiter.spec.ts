@@ -50,7 +50,7 @@ describe('HashLimiter', () => {
     const gate = deferred();
     const first = sut.run(() => gate.promise);
     await expect(sut.run(() => Promise.resolve(1))).rejects.toMatchObject({ code: 'LOGIN_BUSY' });
-    const patient = sut.run(() => Promise.resolve(2), 5);
+    const patient = sut.run(() => Promise.resolve(2), { queueLimit: 5 });
     gate.resolve();
     await first;
     await expect(patient).resolves.toBe(2);
@@ -60,5 +60,32 @@ describe('HashLimiter', () => {
     const sut = new HashLimiter(1, 0);
     await expect(sut.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(sut.run(() => Promise.resolve(7))).resolves.toBe(7);
+  });
+
+  it('holds one client to its share, so that another still gets a place in the queue', async () => {
+    const sut = new HashLimiter(1, 8, 3);
+    const gate = deferred();
+    const flood = Array.from({ length: 24 }, () =>
+      sut
+        .run(() => gate.promise, { client: 'A' })
+        .then(
+          () => 'ok',
+          (e) => e.code,
+        ),
+    );
+    const other = sut.run(() => Promise.resolve('B got in'), { client: 'B' });
+    gate.resolve();
+    expect(await other).toBe('B got in');
+    const outcomes = await Promise.all(flood);
+    expect(outcomes.filter((outcome) => outcome === 'ok')).toHaveLength(3);
+    expect(outcomes.filter((outcome) => outcome === 'LOGIN_BUSY')).toHaveLength(21);
+  });
+
+  it('gives a client its share back when its jobs end', async () => {
+    const sut = new HashLimiter(1, 8, 1);
+    await sut.run(() => Promise.resolve(1), { client: 'A' });
+    await expect(sut.run(() => Promise.resolve(2), { client: 'A' })).resolves.toBe(2);
+    await expect(sut.run(() => Promise.reject(new Error('boom')), { client: 'A' })).rejects.toThrow('boom');
+    await expect(sut.run(() => Promise.resolve(3), { client: 'A' })).resolves.toBe(3);
   });
 });

@@ -44,16 +44,19 @@ export class PasswordHasher implements OnModuleInit {
    * refused fast. Registrations are rate-limited per address anyway.
    */
   hash(password: string): Promise<string> {
-    return this.limiter.run(() => argon2.hash(password, ARGON2_PARAMETERS), Math.max(this.queueLimit, CREATION_QUEUE_LIMIT));
+    return this.limiter.run(() => argon2.hash(password, ARGON2_PARAMETERS), {
+      queueLimit: Math.max(this.queueLimit, CREATION_QUEUE_LIMIT),
+    });
   }
 
-  verify(hash: string, password: string): Promise<VerifyResult> {
-    return this.limiter.run(() => this.verifyNow(hash, password));
+  /** `client` (an address key) is held to its fair share of the queue (see HashLimiter). */
+  verify(hash: string, password: string, client?: string): Promise<VerifyResult> {
+    return this.limiter.run(() => this.verifyNow(hash, password), { client });
   }
 
   /** Spends one verify for an unknown user, so that the answer takes as long as a wrong password. */
-  async verifyDummy(password: string): Promise<void> {
-    await this.verify(this.dummyHash, password);
+  async verifyDummy(password: string, client?: string): Promise<void> {
+    await this.verify(this.dummyHash, password, client);
   }
 
   private async verifyNow(hash: string, password: string): Promise<VerifyResult> {

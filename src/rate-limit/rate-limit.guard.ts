@@ -3,6 +3,7 @@ import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 import { AuditService } from '../audit/audit.service';
 import { AppError } from '../common/errors/app-error';
+import { clientKey } from '../common/http/client-address';
 import { requestContextOf } from '../common/http/request-context';
 
 /**
@@ -17,7 +18,7 @@ export class RateLimitGuard extends ThrottlerGuard {
   @Inject(AuditService) private readonly audit!: AuditService;
 
   protected override async getTracker(request: Record<string, unknown>): Promise<string> {
-    return String((request as unknown as FastifyRequest).ip ?? 'unknown');
+    return clientKey((request as unknown as FastifyRequest).ip);
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string, throttlerName: string): string {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
+import { clientKey } from '../common/http/client-address';
 import { AppError } from '../common/errors/app-error';
 import { RequestContext } from '../common/http/request-context';
 import { AppConfig } from '../config/app-config';
@@ -32,28 +33,38 @@ export class CredentialsService {
     private readonly clock: Clock,
   ) {}
 
-  verify(user: User, password: string): Promise<VerifyResult> {
-    return this.hasher.verify(user.hashedPassword, password);
+  /** The client's address decides its fair share of the hashing queue. */
+  verify(user: User, password: string, ip: string | null): Promise<VerifyResult> {
+    return this.hasher.verify(user.hashedPassword, password, clientKey(ip));
   }
 
   /** Spends one verify for an unknown user, so that the answer takes as long as a wrong password. */
-  verifyDummy(password: string): Promise<void> {
-    return this.hasher.verifyDummy(password);
+  verifyDummy(password: string, ip: string | null): Promise<void> {
+    return this.hasher.verifyDummy(password, clientKey(ip));
   }
 
-  isLocked(user: User): boolean {
-    return user.lockedUntil !== null && user.lockedUntil.getTime() > this.clock.now().getTime();
+  /** Locked everywhere, or for this client address. */
+  async isLocked(user: User, ip: string | null): Promise<boolean> {
+    const now = this.clock.now().getTime();
+    if (user.lockedUntil !== null && user.lockedUntil.getTime() > now) return true;
+    const forAddress = await this.users.addressLockedUntil(user.id, clientKey(ip));
+    return forAddress !== null && forAddress.getTime() > now;
   }
 
-  async recordFailure(user: User): Promise<void> {
+  async recordFailure(user: User, ip: string | null): Promise<void> {
     const now = this.clock.now();
-    const lockUntil = new Date(now.getTime() + this.config.lockoutMinutes * 60_000);
-    await this.users.recordLoginFailure(user.id, now, this.config.lockoutThreshold, lockUntil);
+    const windowMs = this.config.lockoutMinutes * 60_000;
+    await this.users.recordLoginFailure(user.id, clientKey(ip), now, {
+      perAddress: this.config.lockoutThreshold,
+      perAccount: this.config.lockoutAccountThreshold,
+      lockUntil: new Date(now.getTime() + windowMs),
+      windowStart: new Date(now.getTime() - windowMs),
+    });
   }
 
-  /** After a correct password: the failure count starts again, and a legacy or weaker hash is replaced. */
-  async recordSuccess(user: User, password: string, verified: VerifyResult): Promise<void> {
-    if (user.failedLoginCount > 0 || user.lockedUntil !== null) await this.users.clearLockout(user.id);
+  /** After a correct password: this address's count starts again, and a legacy or weaker hash is replaced. */
+  async recordSuccess(user: User, ip: string | null, password: string, verified: VerifyResult): Promise<void> {
+    await this.users.clearAddressFailures(user.id, clientKey(ip));
     if (verified.needsRehash) await this.users.update(undefined, user.id, { hashedPassword: await this.hasher.hash(password) });
   }
 
@@ -70,8 +81,8 @@ export class CredentialsService {
     return this.users.transaction(async (manager) => {
       const user = await this.users.lockById(manager, userId);
       if (!user) throw new AppError('USER_NOT_FOUND', 'User not found');
-      const lockoutCleared = user.failedLoginCount > 0 || user.lockedUntil !== null;
-      await this.users.update(manager, user.id, { hashedPassword, failedLoginCount: 0, lockedUntil: null });
+      await this.users.update(manager, user.id, { hashedPassword });
+      const lockoutCleared = await this.users.clearLockout(user.id, manager);
       const sessionsEnded = await this.sessions.revokeAllForUser(manager, user.id, 'password_reset');
       const target = { id: user.id, username: user.username };
       const { ip, userAgent } = context;

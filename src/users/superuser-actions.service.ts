@@ -222,6 +222,16 @@ export class SuperuserActionsService {
     });
   }
 
+  /** Clears every lockout counter of the account (per address and account-wide). */
+  unlock(actor: Actor, targetId: string, context: RequestContext): Promise<User> {
+    return this.lockedTarget(actor, targetId, async ({ manager, authorize }, target) => {
+      authorize();
+      const cleared = await this.users.clearLockout(target.id, manager);
+      await this.record(manager, 'account_unlocked', actor, target, context, { was_locked: cleared });
+      return target;
+    });
+  }
+
   private locked<T>(actor: Actor | null, work: (locked: Locked) => Promise<T>): Promise<T> {
     return this.users.transaction(async (manager) => {
       const superusers = await this.users.lockActiveSuperusers(manager);

@@ -4,9 +4,6 @@ export type ApprovalStatus = 'pending' | 'approved' | 'rejected';
 
 @Entity({ name: 'users' })
 @Check('CHK_users_approval_status', `"approval_status" IN ('pending', 'approved', 'rejected')`)
-// Case-insensitive uniqueness: expression indexes written by hand in the migration.
-@Index('UQ_users_email_lower', { synchronize: false })
-@Index('UQ_users_username_lower', { synchronize: false })
 // Admin search, keyset pages and the pending queue: hand-written in the AdminIndexes migration.
 @Index('IDX_users_username_trgm', { synchronize: false })
 @Index('IDX_users_email_trgm', { synchronize: false })
@@ -19,12 +16,25 @@ export class User {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  /** Stored as given; unique case-insensitively (expression index in the migration). */
+  /** Stored as given; compared through `emailKey`. */
   @Column({ type: 'varchar', length: 320 })
   email: string;
 
+  /** Stored in NFKC; compared through `usernameKey`. */
   @Column({ type: 'varchar', length: 150 })
   username: string;
+
+  /**
+   * Comparison keys (src/users/identity.ts). Each is unique, and the IdentityKeys migration keeps
+   * both in `user_identifiers`, whose primary key makes usernames and emails one namespace.
+   */
+  @Index('UQ_users_username_key', { unique: true })
+  @Column({ name: 'username_key', type: 'text' })
+  usernameKey: string;
+
+  @Index('UQ_users_email_key', { unique: true })
+  @Column({ name: 'email_key', type: 'text' })
+  emailKey: string;
 
   @Column({ name: 'hashed_password', type: 'text' })
   hashedPassword: string;
@@ -59,9 +69,14 @@ export class User {
   @Column({ name: 'rejection_reason', type: 'text', nullable: true })
   rejectionReason: string | null;
 
+  /** Failed logins from every address since `failureWindowStartedAt` (the account-wide lockout). */
   @Column({ name: 'failed_login_count', type: 'integer', default: 0 })
   failedLoginCount: number;
 
+  @Column({ name: 'failure_window_started_at', type: 'timestamptz', nullable: true })
+  failureWindowStartedAt: Date | null;
+
+  /** The account-wide lock; locks of one address are rows of `login_failures`. */
   @Column({ name: 'locked_until', type: 'timestamptz', nullable: true })
   lockedUntil: Date | null;
 

@@ -5,17 +5,19 @@ import { MetricsService } from '../metrics/metrics.service';
 import { PasswordsModule } from '../passwords/passwords.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { UserStorageModule } from '../user-storage/user-storage.module';
+import { BootstrapAdmin } from './bootstrap-admin';
 import { CredentialsService } from './credentials.service';
 import { StorageReconciler } from './storage-reconciler';
 import { SuperuserActionsService } from './superuser-actions.service';
+import { LoginFailure } from './login-failure.entity';
 import { User } from './user.entity';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 /** The users table and its rules. The repository is exported for the legacy import only. */
 @Module({
-  imports: [TypeOrmModule.forFeature([User]), AuditModule, UserStorageModule, PasswordsModule, SessionsModule],
-  providers: [UsersRepository, UsersService, CredentialsService, SuperuserActionsService, StorageReconciler],
+  imports: [TypeOrmModule.forFeature([User, LoginFailure]), AuditModule, UserStorageModule, PasswordsModule, SessionsModule],
+  providers: [UsersRepository, UsersService, CredentialsService, SuperuserActionsService, StorageReconciler, BootstrapAdmin],
   exports: [UsersService, CredentialsService, SuperuserActionsService, StorageReconciler, UsersRepository],
 })
 export class UsersModule implements OnModuleInit {

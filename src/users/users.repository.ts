@@ -5,12 +5,12 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { User } from './user.entity';
+import { listStatements, RECORD_LOGIN_FAILURE } from './users.repository.sql';
 import type {
   ImportedUserRow,
   IdentifierHolder,
   NewUserRow,
   SessionWithOwner,
-  SortField,
   UserCounts,
   UserListQuery,
   UserListResult,
@@ -24,13 +24,6 @@ const SESSION_WITH_OWNER = `SELECT s.id AS session_id, s.user_id, s.created_at, 
        u.username, u.email, u.is_active, u.is_superuser
   FROM sessions s JOIN users u ON u.id = s.user_id
  WHERE s.id = $1`;
-
-const SORT_COLUMN: Record<SortField, string> = { created_at: 'created_at', username: 'username', email: 'email' };
-
-/** LIKE patterns take the search text literally. */
-function likePattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
 
 /**
  * Every query on the users table (migrations aside). Methods that take a manager run inside the
@@ -57,35 +50,37 @@ export class UsersRepository {
     return this.run(manager).findOneBy(User, { id });
   }
 
-  /** Username or email, case-insensitively; an exact username match wins over an email match. */
-  findByLogin(identifier: string): Promise<User | null> {
+  /**
+   * The account a login identifier names: its username key, or its email key; a username match
+   * wins (one namespace makes a match of both kinds on two accounts impossible anyway).
+   */
+  findByLoginKeys(keys: { username: string; email: string | null }): Promise<User | null> {
     return this.dataSource.manager
       .createQueryBuilder(User, 'u')
-      .where('lower(u.username) = lower(:identifier) OR lower(u.email) = lower(:identifier)', { identifier })
-      .orderBy('(lower(u.username) = lower(:identifier))', 'DESC')
+      .where('u.username_key = :username OR u.email_key = :email', keys)
+      .orderBy('(u.username_key = :username)', 'DESC')
       .limit(1)
       .getOne();
   }
 
   /**
-   * Accounts whose username or email equals the given username or email, case-insensitively (one
-   * namespace for both), oldest first, leaving out `exceptId`.
+   * Accounts holding one of the given keys as their username key or email key (one namespace),
+   * oldest first, leaving out `exceptId`.
    */
   async identifierHolders(
-    username: string,
-    email: string,
+    keys: { username: string; email: string },
     options: { exceptId?: string; manager?: EntityManager; limit?: number } = {},
   ): Promise<IdentifierHolder[]> {
     const rows: Array<{ id: string; username: string; email: string; username_taken: boolean }> = await this.run(
       options.manager,
     ).query(
-      `SELECT id, username, email, (lower(username) = lower($1) OR lower(email) = lower($1)) AS username_taken
-         FROM users
-        WHERE (lower(username) IN (lower($1), lower($2)) OR lower(email) IN (lower($1), lower($2)))
-          AND ($3::uuid IS NULL OR id <> $3::uuid)
-        ORDER BY created_at, id
+      `SELECT u.id, u.username, u.email, bool_or(i.key = $1) AS username_taken
+         FROM user_identifiers i JOIN users u ON u.id = i.user_id
+        WHERE i.key IN ($1, $2) AND ($3::uuid IS NULL OR u.id <> $3::uuid)
+        GROUP BY u.id
+        ORDER BY u.created_at, u.id
         LIMIT $4`,
-      [username, email, options.exceptId ?? null, options.limit ?? 10],
+      [keys.username, keys.email, options.exceptId ?? null, options.limit ?? 10],
     );
     return rows.map((row) => ({ id: row.id, username: row.username, email: row.email, usernameTaken: row.username_taken }));
   }
@@ -98,7 +93,7 @@ export class UsersRepository {
   async claimFirstUser(manager: EntityManager): Promise<boolean> {
     const empty = async () => !((await manager.query('SELECT EXISTS (SELECT 1 FROM users) AS e'))[0].e as boolean);
     if (!(await empty())) return false;
-    await manager.query('SELECT pg_advisory_xact_lock($1)', [FIRST_USER_LOCK]);
+    await this.advisoryLock(manager, FIRST_USER_LOCK);
     return empty();
   }
 
@@ -130,8 +125,10 @@ export class UsersRepository {
   async insertImported(manager: EntityManager, user: ImportedUserRow): Promise<boolean> {
     const inserted: unknown[] = await manager.query(
       `INSERT INTO users (id, email, username, hashed_password, is_active, is_superuser, is_verified, is_approved,
-                          approval_status, approval_note, institution, approved_by, approved_at, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, true, $7, $8, $9, $10, $11, $12::timestamptz, COALESCE($13::timestamptz, now()), now())
+                          approval_status, approval_note, institution, approved_by, approved_at, created_at, updated_at,
+                          username_key, email_key)
+       VALUES ($1, $2, $3, $4, $5, $6, true, $7, $8, $9, $10, $11, $12::timestamptz, COALESCE($13::timestamptz, now()), now(),
+               $14, $15)
        ON CONFLICT (id) DO NOTHING
        RETURNING id`,
       [
@@ -148,6 +145,8 @@ export class UsersRepository {
         user.approvedBy,
         user.approvedAt,
         user.createdAt,
+        user.usernameKey,
+        user.emailKey,
       ],
     );
     return inserted.length > 0;
@@ -167,33 +166,52 @@ export class UsersRepository {
   }
 
   /**
-   * Counts a failed login: `threshold` consecutive failures lock the account until `lockUntil`.
-   * While locked, failures neither count nor extend the lock; an expired lock starts the count again.
+   * Counts a failed login, per (account, address) and per account, in one statement. From one
+   * address, `perAddress.threshold` consecutive failures lock the account for that address; from
+   * all addresses, `perAccount.threshold` failures within the window lock it everywhere. While
+   * locked, failures neither count nor extend the lock; an expired lock starts the count again.
    */
-  async recordLoginFailure(userId: string, now: Date, threshold: number, lockUntil: Date): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE users SET
-          failed_login_count = CASE
-            WHEN locked_until > $2 THEN failed_login_count
-            WHEN locked_until IS NOT NULL THEN 1
-            ELSE failed_login_count + 1 END,
-          locked_until = CASE
-            WHEN locked_until > $2 THEN locked_until
-            WHEN (CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_login_count + 1 END) >= $3 THEN $4::timestamptz
-            ELSE NULL END
-        WHERE id = $1`,
-      [userId, now, threshold, lockUntil],
-    );
+  async recordLoginFailure(
+    userId: string,
+    address: string,
+    now: Date,
+    limits: { perAddress: number; perAccount: number; lockUntil: Date; windowStart: Date },
+  ): Promise<void> {
+    await this.dataSource.query(RECORD_LOGIN_FAILURE, [
+      userId,
+      address,
+      now,
+      limits.perAddress,
+      limits.perAccount,
+      limits.lockUntil,
+      limits.windowStart,
+    ]);
   }
 
-  /** Clears the failure count and any lock; true when there was something to clear. */
-  async clearLockout(userId: string, manager?: EntityManager): Promise<boolean> {
-    const result = await this.run(manager).query(
-      `UPDATE users SET failed_login_count = 0, locked_until = NULL
-        WHERE id = $1 AND (failed_login_count <> 0 OR locked_until IS NOT NULL)`,
-      [userId],
+  /** Until when the account is locked for this address (null when it is not). */
+  async addressLockedUntil(userId: string, address: string): Promise<Date | null> {
+    const rows: Array<{ locked_until: Date | null }> = await this.dataSource.query(
+      'SELECT locked_until FROM login_failures WHERE user_id = $1 AND address = $2',
+      [userId, address],
     );
-    return (result[1] ?? 0) > 0;
+    return rows[0]?.locked_until ?? null;
+  }
+
+  /** A correct password from this address: its count starts again. */
+  async clearAddressFailures(userId: string, address: string): Promise<void> {
+    await this.dataSource.query('DELETE FROM login_failures WHERE user_id = $1 AND address = $2', [userId, address]);
+  }
+
+  /** Clears every lockout counter of the account; true when there was something to clear. */
+  async clearLockout(userId: string, manager?: EntityManager): Promise<boolean> {
+    const runner = this.run(manager);
+    const [, addresses] = (await runner.query('DELETE FROM login_failures WHERE user_id = $1', [userId])) as [unknown, number];
+    const [, account] = (await runner.query(
+      `UPDATE users SET failed_login_count = 0, failure_window_started_at = NULL, locked_until = NULL
+        WHERE id = $1 AND (failed_login_count <> 0 OR locked_until IS NOT NULL OR failure_window_started_at IS NOT NULL)`,
+      [userId],
+    )) as [unknown, number];
+    return addresses + account > 0;
   }
 
   async allIds(): Promise<string[]> {
@@ -213,47 +231,12 @@ export class UsersRepository {
 
   /** Filters, a keyset page, and counts over the whole filtered set (the kept counts row when unfiltered). */
   async list(query: UserListQuery): Promise<UserListResult> {
-    const params: unknown[] = [];
-    const where: string[] = [];
-    const param = (value: unknown) => `$${params.push(value)}`;
-    if (query.q !== undefined && query.q !== '') {
-      const p = param(likePattern(query.q));
-      where.push(`(lower(username) LIKE ${p} OR lower(email) LIKE ${p} OR lower(coalesce(institution, '')) LIKE ${p})`);
-    }
-    if (query.status === 'pending' || query.status === 'approved' || query.status === 'rejected') {
-      where.push(`approval_status = ${param(query.status)}`);
-    } else if (query.status === 'active') where.push('is_active');
-    else if (query.status === 'inactive') where.push('NOT is_active');
-    if (query.isSuperuser !== undefined) where.push(`is_superuser = ${param(query.isSuperuser)}`);
-
-    const column = SORT_COLUMN[query.sort];
-    const pageWhere = [...where];
-    const pageParams = [...params];
-    if (query.after) {
-      pageParams.push(query.after.value, query.after.id);
-      const cast = query.sort === 'created_at' ? '::timestamptz' : '::text';
-      const op = query.descending ? '<' : '>';
-      pageWhere.push(`(${column}, id) ${op} ($${pageParams.length - 1}${cast}, $${pageParams.length}::uuid)`);
-    }
-    pageParams.push(query.limit + 1);
-    const direction = query.descending ? 'DESC' : 'ASC';
-    const [rows, counts] = await Promise.all([
-      this.dataSource.query(
-        `SELECT *, ${column}::text AS sort_value
-           FROM users ${pageWhere.length ? `WHERE ${pageWhere.join(' AND ')}` : ''}
-          ORDER BY ${column} ${direction}, id ${direction}
-          LIMIT $${pageParams.length}`,
-        pageParams,
-      ) as Promise<Array<Record<string, unknown> & { sort_value: string; id: string }>>,
-      (where.length === 0
-        ? this.dataSource.query('SELECT total::int, superusers::int, active::int FROM user_counts WHERE id = 1')
-        : this.dataSource.query(
-            `SELECT count(*)::int AS total,
-                    count(*) FILTER (WHERE is_superuser)::int AS superusers,
-                    count(*) FILTER (WHERE is_active)::int AS active
-               FROM users WHERE ${where.join(' AND ')}`,
-            params,
-          )) as Promise<Array<{ total: number; superusers: number; active: number }>>,
+    const { page, counts } = listStatements(query);
+    const [rows, totals] = await Promise.all([
+      this.dataSource.query(page.text, page.values) as Promise<
+        Array<Record<string, unknown> & { sort_value: string; id: string }>
+      >,
+      this.dataSource.query(counts.text, counts.values) as Promise<Array<{ total: number; superusers: number; active: number }>>,
     ]);
     const hasMore = rows.length > query.limit;
     const kept = hasMore ? rows.slice(0, query.limit) : rows;
@@ -261,9 +244,9 @@ export class UsersRepository {
     return {
       users: kept.map((row) => this.dataSource.manager.create(User, this.entityFields(row))),
       nextAfter: hasMore && last ? { value: last.sort_value, id: last.id } : null,
-      total: counts[0].total,
-      superusers: counts[0].superusers,
-      activeUsers: counts[0].active,
+      total: totals[0].total,
+      superusers: totals[0].superusers,
+      activeUsers: totals[0].active,
     };
   }
 
@@ -288,6 +271,18 @@ export class UsersRepository {
       where: { approvalStatus: 'pending' },
       order: { createdAt: 'ASC', id: 'ASC' },
     });
+  }
+
+  /** Serialises whoever takes the same lock until this transaction ends. */
+  async advisoryLock(manager: EntityManager, key: string): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock($1)', [key]);
+  }
+
+  async countActiveSuperusers(manager?: EntityManager): Promise<number> {
+    const rows: Array<{ n: number }> = await this.run(manager).query(
+      'SELECT count(*)::int AS n FROM users WHERE is_superuser AND is_active',
+    );
+    return rows[0].n;
   }
 
   async countActiveApprovedSuperusers(manager: EntityManager): Promise<number> {

@@ -31,7 +31,10 @@ export interface UserCounts {
   rejected: number;
 }
 
-export type NewUserRow = Omit<User, 'id' | 'createdAt' | 'updatedAt' | 'failedLoginCount' | 'lockedUntil'>;
+export type NewUserRow = Omit<
+  User,
+  'id' | 'createdAt' | 'updatedAt' | 'failedLoginCount' | 'failureWindowStartedAt' | 'lockedUntil'
+>;
 
 export interface ImportedUserRow extends Pick<
   User,
@@ -46,6 +49,8 @@ export interface ImportedUserRow extends Pick<
   | 'approvalNote'
   | 'institution'
   | 'approvedBy'
+  | 'usernameKey'
+  | 'emailKey'
 > {
   approvedAt: string | null;
   createdAt: string | null;

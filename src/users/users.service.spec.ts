@@ -1,4 +1,5 @@
 import { Clock } from '../common/clock/clock';
+import { loadConfig } from '../config/load-config';
 import { AppError } from '../common/errors/app-error';
 import type { User } from './user.entity';
 import { UsersService } from './users.service';
@@ -20,7 +21,14 @@ function build(options: { first?: boolean; holders?: unknown[] } = {}) {
   const hasher = { hash: jest.fn(async () => '$argon2id$hash') };
   const storage = { createTree: jest.fn(async () => undefined), discardNewTree: jest.fn(async () => undefined) };
   const audit = { record: jest.fn(async () => undefined) };
-  const sut = new UsersService(repository as never, hasher as never, storage as never, audit as never, new Clock());
+  const sut = new UsersService(
+    repository as never,
+    hasher as never,
+    storage as never,
+    audit as never,
+    new Clock(),
+    loadConfig({}),
+  );
   const eventTypes = () => audit.record.mock.calls.map((call: unknown[]) => (call[1] as { eventType: string }).eventType);
   return { sut, repository, hasher, storage, audit, eventTypes };
 }

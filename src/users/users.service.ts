@@ -2,12 +2,14 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
+import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/errors/app-error';
 import { isUniqueViolation } from '../common/errors/database-errors';
 import { RequestContext } from '../common/http/request-context';
 import { PasswordHasher } from '../passwords/password-hasher.service';
 import { assertPasswordAcceptable } from '../passwords/password-policy';
 import { UserStorageService } from '../user-storage/user-storage.service';
+import { emailKey, loginKeys, normaliseUsername, usernameKey } from './identity';
 import { User } from './user.entity';
 import { UsersRepository } from './users.repository';
 import type {
@@ -64,12 +66,14 @@ export class UsersService {
     private readonly storage: UserStorageService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly config: AppConfig,
   ) {}
 
   /**
    * Creates a user, its audit trail and its storage tree in one transaction: if the tree cannot
-   * be made, nothing remains (503). The first user ever is superuser, approved and active,
-   * decided under an advisory lock so that concurrent registrations agree on exactly one.
+   * be made, nothing remains (503). The first user ever is superuser, approved and active (unless
+   * FIRST_USER_SUPERUSER=false), decided under an advisory lock so that concurrent registrations
+   * agree on exactly one.
    */
   async create(input: NewUser, origin: Origin, options: CreateOptions): Promise<User> {
     assertPasswordAcceptable(input.password, input.username, input.email);
@@ -80,7 +84,7 @@ export class UsersService {
     let treeOf: string | undefined;
     try {
       return await transaction(async (manager) => {
-        const first = await this.users.claimFirstUser(manager);
+        const first = this.config.firstUserSuperuser && (await this.users.claimFirstUser(manager));
         const user = await this.users.insert(manager, this.initialState(input, hashedPassword, origin, first));
         await this.recordCreation(manager, user, origin, options.context, first);
         // Last step before commit: a failure here rolls everything back.
@@ -96,18 +100,22 @@ export class UsersService {
     }
   }
 
-  /** A username or email that equals any existing username or email (one namespace), case-insensitively. */
+  /**
+   * A username or email that equals, under the identity rules, any other account's username or
+   * email (one namespace). The database enforces the same rule at insert; this check answers early.
+   */
   async identifierTaken(username: string, email: string, exceptId?: string, manager?: EntityManager): Promise<boolean> {
-    return (await this.users.identifierHolders(username, email, { exceptId, manager, limit: 1 })).length > 0;
+    return (await this.users.identifierHolders(identityKeys(username, email), { exceptId, manager, limit: 1 })).length > 0;
   }
 
   /** The accounts that hold this username or email, oldest first. */
   identifierHolders(username: string, email: string): Promise<IdentifierHolder[]> {
-    return this.users.identifierHolders(username, email);
+    return this.users.identifierHolders(identityKeys(username, email));
   }
 
+  /** The account a login identifier (username or email) names. */
   findByLogin(identifier: string): Promise<User | null> {
-    return this.users.findByLogin(identifier);
+    return this.users.findByLoginKeys(loginKeys(identifier));
   }
 
   findById(id: string): Promise<User | null> {
@@ -138,7 +146,8 @@ export class UsersService {
   private initialState(input: NewUser, hashedPassword: string, origin: Origin, first: boolean): NewUserRow {
     const base = {
       email: input.email,
-      username: input.username,
+      username: normaliseUsername(input.username),
+      ...identityColumns(input.username, input.email),
       hashedPassword,
       isVerified: true,
       approvalNote: input.approvalNote ?? null,
@@ -199,4 +208,15 @@ export class UsersService {
       },
     });
   }
+}
+
+/** The comparison keys of a username and an email (src/users/identity.ts). */
+export function identityKeys(username: string, email: string): { username: string; email: string } {
+  return { username: usernameKey(username), email: emailKey(email) ?? email.toLowerCase() };
+}
+
+/** The key columns stored with a username and an email. */
+export function identityColumns(username: string, email: string): { usernameKey: string; emailKey: string } {
+  const keys = identityKeys(username, email);
+  return { usernameKey: keys.username, emailKey: keys.email };
 }

@@ -229,7 +229,19 @@ describe('deployment files', () => {
           expect(refused.status).not.toBe(0);
           expect(refused.stderr).toContain('set JWT_SECRET in .env');
 
-          writeFileSync(path.join(dir, '.env'), example.replace(/^JWT_SECRET=.*$/m, `JWT_SECRET=${SECRET}`));
+          const withSecret = example.replace(/^JWT_SECRET=.*$/m, `JWT_SECRET=${SECRET}`);
+          writeFileSync(path.join(dir, '.env'), withSecret);
+          const noAdmin = config();
+          expect(noAdmin.status).not.toBe(0);
+          expect(noAdmin.stderr).toContain('set BOOTSTRAP_ADMIN_');
+
+          writeFileSync(
+            path.join(dir, '.env'),
+            withSecret
+              .replace(/^BOOTSTRAP_ADMIN_USERNAME=.*$/m, 'BOOTSTRAP_ADMIN_USERNAME=admin')
+              .replace(/^BOOTSTRAP_ADMIN_EMAIL=.*$/m, 'BOOTSTRAP_ADMIN_EMAIL=admin@example.org')
+              .replace(/^BOOTSTRAP_ADMIN_PASSWORD=.*$/m, 'BOOTSTRAP_ADMIN_PASSWORD=a long admin password'),
+          );
           const accepted = config();
           expect({ status: accepted.status, stderr: accepted.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
           const normalised = parseYaml(accepted.stdout);
@@ -239,6 +251,12 @@ describe('deployment files', () => {
           expect(appEnv.JWT_SECRET).toBe(SECRET);
           expect(appEnv.DATABASE_URL).toBe('postgres://gatehouse:gatehouse@db:5432/gatehouse');
           expect(appEnv.REDIS_URL).toBe('redis://redis:6379');
+          // Nobody becomes superuser by reaching the port first; metrics stay inside the network.
+          expect(appEnv).toMatchObject({
+            FIRST_USER_SUPERUSER: 'false',
+            BOOTSTRAP_ADMIN_USERNAME: 'admin',
+            METRICS_HOST: '0.0.0.0',
+          });
           const ports = (app.ports as Yaml[]).map((port) =>
             typeof port === 'string' ? port : `${String(asMap(port, 'port').published)}:${String(asMap(port, 'port').target)}`,
           );

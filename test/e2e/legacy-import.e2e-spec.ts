@@ -363,3 +363,41 @@ describe('import-legacy (e2e)', () => {
     expect(await importEvents()).toHaveLength(eventsBefore);
   });
 });
+
+describe('import-legacy applies the identity rules (e2e)', () => {
+  it('reports a look-alike of an imported username as a conflict and an invisible character as invalid', async () => {
+    const work = mkdtempSync(path.join(tmpdir(), 'gatehouse-legacy-identity-'));
+    const t = await createTestApp();
+    try {
+      const hash = await bcryptHash('legacy-password-1', 4);
+      const base = { is_active: 1, is_superuser: 0, is_verified: 1 };
+      const file = path.join(work, 'users.db');
+      const fixture = (hex: string, username: string, email: string, created: string): LegacyUserFixture => ({
+        storedId: hex,
+        id: hyphenate(hex),
+        username,
+        email,
+        password: 'legacy-password-1',
+        hash,
+        row: { ...base, created_at: created },
+      });
+      writeLegacyDatabase(file, false, [
+        fixture('a1000000000040008000000000000001', 'rootx', 'rootx@example.org', '2024-01-01 00:00:00'),
+        fixture('a2000000000040008000000000000002', 'ｒｏｏｔｘ', 'fullwidth@example.org', '2024-02-01 00:00:00'),
+        fixture('a3000000000040008000000000000003', 'eve\u200b', 'eve@example.org', '2024-03-01 00:00:00'),
+        fixture('a4000000000040008000000000000004', 'ingrid', 'i@bücher.de', '2024-04-01 00:00:00'),
+        fixture('a5000000000040008000000000000005', 'ingrid2', 'i@xn--bcher-kva.de', '2024-05-01 00:00:00'),
+      ]);
+      const env = { DATABASE_URL: t.databaseUrl, DATA_DIR: t.dataDir, JWT_SECRET: TEST_JWT_SECRET, DATABASE_POOL_SIZE: '2' };
+      const result = await runCli(['import-legacy', file], env);
+      expect(result.stdout).toMatch(/imported:\s+2\n/);
+      expect(result.stdout).toMatch(/conflicts:\s+2 \(skipped\)\n/);
+      expect(result.stdout).toMatch(/invalid rows:\s+1 \(skipped\)\n/);
+      const rows = await t.sql<{ username: string }>('SELECT username FROM users ORDER BY created_at');
+      expect(rows.map((row) => row.username)).toEqual(['rootx', 'ingrid']);
+    } finally {
+      await t.close();
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,13 +1,21 @@
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../../src/database/database.options';
+import { MIGRATIONS } from '../../src/database/migrations';
+import { ENTITIES } from '../../src/entities';
 import { createTestDatabase } from '../setup/test-database';
 
 describe('migrations (e2e)', () => {
   it('leave no difference between the entities and the migrated schema', async () => {
     const database = await createTestDatabase();
-    const dataSource = new DataSource({ ...buildDataSourceOptions(database.url, 1), logging: false });
+    const dataSource = new DataSource({ ...buildDataSourceOptions(database.url, 1), entities: ENTITIES, logging: false });
     await dataSource.initialize();
     try {
+      expect(dataSource.entityMetadatas.map((entity) => entity.tableName).sort()).toEqual([
+        'audit_events',
+        'login_failures',
+        'sessions',
+        'users',
+      ]);
       const pending = await dataSource.driver.createSchemaBuilder().log();
       expect(pending.upQueries.map((query) => query.query)).toEqual([]);
     } finally {
@@ -30,3 +38,65 @@ describe('migrations (e2e)', () => {
     }
   });
 });
+
+describe('the identity keys migration (e2e)', () => {
+  it('gives existing accounts their keys and reports, never merges, accounts that now collide', async () => {
+    const database = await createTestDatabase({ empty: true });
+    const before = MIGRATIONS.findIndex((migration) => migration.name.startsWith('IdentityKeys'));
+    const old = new DataSource({
+      ...buildDataSourceOptions(database.url, 1),
+      migrations: MIGRATIONS.slice(0, before),
+      logging: false,
+    });
+    await old.initialize();
+    // Accounts that the looser rules let in: a fullwidth look-alike, an NFD twin, an IDNA twin.
+    const insert = (username: string, email: string, created: string) =>
+      old.query(`INSERT INTO users (username, email, hashed_password, created_at) VALUES ($1, $2, 'h', $3)`, [
+        username,
+        email,
+        created,
+      ]);
+    await old.runMigrations();
+    await insert('rootx', 'rootx@example.org', '2024-01-01');
+    await insert('ｒｏｏｔｘ', 'fullwidth@example.org', '2024-02-01');
+    await insert('José', 'jose@example.org', '2024-03-01');
+    await insert('Jose\u0301', 'jose2@example.org', '2024-04-01');
+    await insert('ingrid', 'i@bücher.de', '2024-05-01');
+    await insert('ingrid2', 'i@xn--bcher-kva.de', '2024-06-01');
+    await old.destroy();
+
+    const current = new DataSource({ ...buildDataSourceOptions(database.url, 1), logging: false });
+    await current.initialize();
+    try {
+      await current.runMigrations();
+      const users = await current.query(`SELECT username, username_key, email_key FROM users ORDER BY created_at`);
+      expect(users).toHaveLength(6);
+      expect(users[0]).toMatchObject({ username: 'rootx', username_key: 'rootx' });
+      expect(users[1].username_key).toMatch(/^rootx#[0-9a-f-]{36}$/);
+      expect(users[2].username_key).toBe('josé');
+      expect(users[3].username_key).toMatch(/^josé#/);
+      expect(users[4].email_key).toBe('i@xn--bcher-kva.de');
+      expect(users[5].email_key).toMatch(/^i@xn--bcher-kva\.de#/);
+      const collisions = await current.query(
+        `SELECT target_username, details FROM audit_events WHERE event_type = 'identity_collision' ORDER BY id`,
+      );
+      expect(collisions).toHaveLength(3);
+      expect(collisions.map((row: { details: { field: string } }) => row.details.field).sort()).toEqual([
+        'email',
+        'username',
+        'username',
+      ]);
+      // The database now refuses a new look-alike, whatever the application checks.
+      await expect(insertAgain(current)).rejects.toThrow(/user_identifiers|duplicate key/);
+    } finally {
+      await current.destroy();
+      await database.drop();
+    }
+  });
+});
+
+function insertAgain(dataSource: DataSource) {
+  return dataSource.query(
+    `INSERT INTO users (username, email, hashed_password, username_key, email_key) VALUES ('x', 'x@example.org', 'h', 'rootx', 'x@example.org')`,
+  );
+}

@@ -1,5 +1,6 @@
 import { AppError } from '../../src/common/errors/app-error';
 import { CredentialsService } from '../../src/users/credentials.service';
+import { UsersRepository } from '../../src/users/users.repository';
 import { SuperuserActionsService } from '../../src/users/superuser-actions.service';
 import { UsersService } from '../../src/users/users.service';
 import { createMediumApp, MediumApp, waitForLockWaiter } from '../utils/create-medium-app';
@@ -91,22 +92,84 @@ describe('users rules on real PostgreSQL (medium)', () => {
     expect(n).toBe(1);
   });
 
-  it('locks an account after the threshold of failures and a success clears the count', async () => {
-    const credentials = m.app.get(CredentialsService);
-    const ada = await register('ada');
-    const threshold = m.config.lockoutThreshold;
-    for (let i = 0; i < threshold - 1; i += 1) await credentials.recordFailure((await users.findById(ada.id))!);
-    let current = (await users.findById(ada.id))!;
-    expect(credentials.isLocked(current)).toBe(false);
-    expect(current.failedLoginCount).toBe(threshold - 1);
-    await credentials.recordSuccess(current, PASSWORD, { valid: true, needsRehash: false });
-    expect((await users.findById(ada.id))!.failedLoginCount).toBe(0);
-    for (let i = 0; i < threshold; i += 1) await credentials.recordFailure((await users.findById(ada.id))!);
-    current = (await users.findById(ada.id))!;
-    expect(credentials.isLocked(current)).toBe(true);
+  it('enforces one namespace in the database when a username and an email race for the same key (10 pairs)', async () => {
+    await register('root');
+    for (let pair = 0; pair < 10; pair += 1) {
+      const address = `x${pair}@ex.org`;
+      const outcomes = await Promise.allSettled([
+        users.create({ username: address, email: `other${pair}@example.org`, password: PASSWORD }, { kind: 'self' }, self()),
+        users.create({ username: `owner${pair}`, email: address.toUpperCase(), password: PASSWORD }, { kind: 'self' }, self()),
+      ]);
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+      const refused = outcomes.find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult;
+      expect(refused.reason).toMatchObject({ code: 'REGISTER_USER_ALREADY_EXISTS' });
+    }
+    const [{ n }] = await m.sql<{ n: number }>(`SELECT count(*)::int AS n FROM users WHERE username <> 'root'`);
+    expect(n).toBe(10);
+  });
+
+  it('refuses a key the database already holds even when the early check is skipped', async () => {
+    await register('ada');
+    await expect(
+      m.sql(
+        `INSERT INTO users (email, username, hashed_password, username_key, email_key) VALUES ('new@example.org', 'x', 'h', 'ada@example.org', 'new@example.org')`,
+      ),
+    ).rejects.toThrow(/user_identifiers/);
+  });
+});
+
+describe('lockout on real PostgreSQL (medium)', () => {
+  let m: MediumApp;
+  let users: UsersService;
+  let credentials: CredentialsService;
+
+  beforeEach(async () => {
+    m = await createMediumApp({ LOCKOUT_THRESHOLD: '10', LOCKOUT_ACCOUNT_THRESHOLD: '25', LOCKOUT_MINUTES: '15' });
+    users = m.app.get(UsersService);
+    credentials = m.app.get(CredentialsService);
+  });
+  afterEach(() => m.close());
+
+  const fresh = async () => (await users.findByLogin('ada'))!;
+  const fail = async (ip: string, times: number) => {
+    for (let i = 0; i < times; i += 1) await credentials.recordFailure(await fresh(), ip);
+  };
+
+  it('locks the account for one address only, and a success from that address clears its count', async () => {
+    await users.create({ username: 'ada', email: 'ada@example.org', password: PASSWORD }, { kind: 'self' }, self());
+    await fail('198.51.100.1', 9);
+    expect(await credentials.isLocked(await fresh(), '198.51.100.1')).toBe(false);
+    await credentials.recordSuccess(await fresh(), '198.51.100.1', PASSWORD, { valid: true, needsRehash: false });
+    await fail('198.51.100.1', 9);
+    expect(await credentials.isLocked(await fresh(), '198.51.100.1')).toBe(false);
+    await fail('198.51.100.1', 1);
+    expect(await credentials.isLocked(await fresh(), '198.51.100.1')).toBe(true);
+    expect(await credentials.isLocked(await fresh(), '203.0.113.9')).toBe(false);
     // Failures while locked neither count nor extend the lock.
-    const until = current.lockedUntil!.getTime();
-    await credentials.recordFailure(current);
-    expect((await users.findById(ada.id))!.lockedUntil!.getTime()).toBe(until);
+    const [{ locked_until: until }] = await m.sql<{ locked_until: Date }>('SELECT locked_until FROM login_failures');
+    await fail('198.51.100.1', 5);
+    const [{ locked_until: after }] = await m.sql<{ locked_until: Date }>('SELECT locked_until FROM login_failures');
+    expect(after.getTime()).toBe(until.getTime());
+  });
+
+  it('counts an IPv6 client by its /64', async () => {
+    await users.create({ username: 'ada', email: 'ada@example.org', password: PASSWORD }, { kind: 'self' }, self());
+    for (let i = 0; i < 10; i += 1) await credentials.recordFailure(await fresh(), `2001:db8:0:1::${i + 1}`);
+    expect(await credentials.isLocked(await fresh(), '2001:db8:0:1::ffff')).toBe(true);
+    expect(await credentials.isLocked(await fresh(), '2001:db8:0:2::1')).toBe(false);
+  });
+
+  it('locks the account everywhere after the account threshold from many addresses, and clearLockout undoes both', async () => {
+    await users.create({ username: 'ada', email: 'ada@example.org', password: PASSWORD }, { kind: 'self' }, self());
+    for (let i = 0; i < 24; i += 1) await credentials.recordFailure(await fresh(), `192.0.2.${i + 1}`);
+    expect(await credentials.isLocked(await fresh(), '203.0.113.9')).toBe(false);
+    await credentials.recordFailure(await fresh(), '192.0.2.200');
+    expect(await credentials.isLocked(await fresh(), '203.0.113.9')).toBe(true);
+    await fail('192.0.2.1', 20);
+    const { id } = await fresh();
+    expect(await m.app.get(UsersRepository).clearLockout(id)).toBe(true);
+    expect(await credentials.isLocked(await fresh(), '203.0.113.9')).toBe(false);
+    expect(await credentials.isLocked(await fresh(), '192.0.2.1')).toBe(false);
+    expect(await m.sql('SELECT 1 FROM login_failures')).toEqual([]);
   });
 });

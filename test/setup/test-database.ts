@@ -22,14 +22,14 @@ export async function adminQuery(adminUrl: string, sql: string): Promise<void> {
   }
 }
 
-/** A fresh database for one test file, copied from the migrated template of this run. */
-export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+/** A fresh database for one test file, copied from the migrated template of this run (or empty). */
+export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<{ url: string; drop: () => Promise<void> }> {
   const adminUrl = process.env[ADMIN_URL_ENV];
   const template = process.env[TEMPLATE_DB_ENV];
   const runId = process.env[RUN_ID_ENV];
   if (!adminUrl || !template || !runId) throw new Error('the e2e global setup did not run');
   const name = `${template}_${randomBytes(4).toString('hex')}`;
-  await adminQuery(adminUrl, `CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+  await adminQuery(adminUrl, options.empty ? `CREATE DATABASE "${name}"` : `CREATE DATABASE "${name}" TEMPLATE "${template}"`);
   return {
     url: withDatabase(adminUrl, name),
     drop: () => adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),

@@ -36,7 +36,8 @@ export interface TestAppOptions {
  * a person would.
  */
 export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+  // A test may point several apps at one database (env.DATABASE_URL); otherwise each gets its own.
+  const database = env.DATABASE_URL ? { url: env.DATABASE_URL, drop: async () => undefined } : await createTestDatabase();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-e2e-'));
   const config = loadConfig({
     JWT_SECRET: TEST_JWT_SECRET,
@@ -47,12 +48,14 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
     RATE_LIMIT_LOGIN_PER_MINUTE: '1000000',
     RATE_LIMIT_REGISTER_PER_MINUTE: '1000000',
     LOCKOUT_THRESHOLD: '1000',
+    LOCKOUT_ACCOUNT_THRESHOLD: '100000',
+    METRICS_PORT: '0',
     ...env,
   });
   const app = await createApp(config, {
     rootLogger: createRootLogger(config, options.logDestination ?? pino.destination('/dev/null')),
   });
-  const client = new Client({ connectionString: database.url });
+  const client = new Client({ connectionString: config.databaseUrl });
   await client.connect();
   return {
     app,

@@ -27,7 +27,7 @@ export interface SpawnedServer {
 /** Runs the built server (`dist/main.js`) as a user would, with exactly the given environment. */
 export function spawnServer(env: Record<string, string | undefined>): SpawnedServer {
   const clean: Record<string, string> = {};
-  for (const [key, value] of Object.entries({ PATH: process.env.PATH, HOME: process.env.HOME, ...env })) {
+  for (const [key, value] of Object.entries({ PATH: process.env.PATH, HOME: process.env.HOME, METRICS_PORT: '0', ...env })) {
     if (value !== undefined) clean[key] = value;
   }
   const child = spawn(process.execPath, [MAIN_JS], { env: clean, stdio: ['ignore', 'pipe', 'pipe'] });

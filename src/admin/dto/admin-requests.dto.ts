@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { USERNAME_PATTERN } from '../../auth/dto/register.dto';
+import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsAcceptableEmail, IsUsername } from '../../users/dto/identity.validators';
 import { toBoolean, toInteger } from '../../common/http/query-transforms';
 
 export const USER_SORTS = ['created_at', '-created_at', 'username', '-username', 'email', '-email'] as const;
@@ -22,14 +22,10 @@ export class ListUsersQueryDto {
 }
 
 export class AdminCreateUserDto {
-  /** @example "grace" */
-  @IsString()
-  @MinLength(1)
-  @MaxLength(150)
-  @Matches(USERNAME_PATTERN, { message: 'username must not contain spaces or control characters' })
-  username: string;
+  /** 1 to 150 characters (after NFKC), with a letter or digit; no spaces, control, format or invisible characters. @example "grace" */
+  @IsString() @MinLength(1) @MaxLength(150) @IsUsername() username: string;
   /** @example "grace@example.org" */
-  @IsEmail() @MaxLength(320) email: string;
+  @IsEmail() @MaxLength(320) @IsAcceptableEmail() email: string;
   /** 8 to 128 characters. @example "a long enough password" */
   @IsString() password: string;
   /** @example false */
@@ -40,15 +36,10 @@ export class AdminCreateUserDto {
 
 /** Exactly the original system's fields; anything else is 422. */
 export class AdminUpdateUserDto {
-  /** @example "grace" */
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(150)
-  @Matches(USERNAME_PATTERN, { message: 'username must not contain spaces or control characters' })
-  username?: string;
+  /** Same rules as at registration. @example "grace" */
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(150) @IsUsername() username?: string;
   /** @example "grace@example.org" */
-  @IsOptional() @IsEmail() @MaxLength(320) email?: string;
+  @IsOptional() @IsEmail() @MaxLength(320) @IsAcceptableEmail() email?: string;
   /** @example true */
   @IsOptional() @IsBoolean() is_active?: boolean;
   /** @example false */

@@ -1,20 +1,19 @@
 import { ApiHideProperty } from '@nestjs/swagger';
-import { Allow, IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-
-/** Letters, digits and common punctuation; no spaces or control characters. */
-export const USERNAME_PATTERN = /^[^\s\p{C}]+$/u;
+import { Allow, IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsAcceptableEmail, IsUsername } from '../../users/dto/identity.validators';
 
 export class RegisterDto {
   /** @example "ada@example.org" */
   @IsEmail()
   @MaxLength(320)
+  @IsAcceptableEmail()
   email: string;
 
-  /** @example "ada" */
+  /** 1 to 150 characters (after NFKC), with a letter or digit; no spaces, control, format or invisible characters. @example "ada" */
   @IsString()
   @MinLength(1)
   @MaxLength(150)
-  @Matches(USERNAME_PATTERN, { message: 'username must not contain spaces or control characters' })
+  @IsUsername()
   username: string;
 
   /**

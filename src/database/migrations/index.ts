@@ -1,6 +1,14 @@
 import { AdminIndexes1795640000000 } from './1795640000000-AdminIndexes';
 import { Init1795636033824 } from './1795636033824-Init';
+import { IdentityKeys1795700000000 } from './1795700000000-IdentityKeys';
+import { LoginFailures1795710000000 } from './1795710000000-LoginFailures';
 import { UserCounts1795650000000 } from './1795650000000-UserCounts';
 
 /** Every migration, in order. Listed explicitly so that the app, the tests and the CLI agree. */
-export const MIGRATIONS = [Init1795636033824, AdminIndexes1795640000000, UserCounts1795650000000];
+export const MIGRATIONS = [
+  Init1795636033824,
+  AdminIndexes1795640000000,
+  UserCounts1795650000000,
+  IdentityKeys1795700000000,
+  LoginFailures1795710000000,
+];

@@ -1,0 +1,96 @@
+import type { SortField, UserListQuery } from './users.repository.types';
+
+/** The users repository's longer statements, kept apart so that the repository reads as a list of operations. */
+
+/**
+ * One failed login, counted per (account, address) and per account. $1 user id, $2 address key,
+ * $3 now, $4 per-address threshold, $5 account threshold, $6 lock end, $7 window start. Rows of
+ * other addresses whose failures are older than the window (and not locked) are removed.
+ */
+export const RECORD_LOGIN_FAILURE = `WITH per_address AS (
+         INSERT INTO login_failures AS f (user_id, address, failures, last_failure_at, locked_until)
+         VALUES ($1, $2, 1, $3, CASE WHEN 1 >= $4 THEN $6::timestamptz END)
+         ON CONFLICT (user_id, address) DO UPDATE SET
+           failures = CASE WHEN f.locked_until > $3 THEN f.failures
+                           WHEN f.locked_until IS NOT NULL THEN 1
+                           ELSE f.failures + 1 END,
+           locked_until = CASE WHEN f.locked_until > $3 THEN f.locked_until
+                               WHEN (CASE WHEN f.locked_until IS NOT NULL THEN 1 ELSE f.failures + 1 END) >= $4 THEN $6::timestamptz
+                               ELSE NULL END,
+           last_failure_at = $3
+         RETURNING 1
+       ), stale AS (
+         DELETE FROM login_failures
+          WHERE user_id = $1 AND address <> $2 AND last_failure_at < $7 AND (locked_until IS NULL OR locked_until < $3)
+       )
+       UPDATE users SET
+         failed_login_count = CASE WHEN locked_until > $3 THEN failed_login_count
+                                   WHEN failure_window_started_at IS NULL OR failure_window_started_at <= $7 THEN 1
+                                   ELSE failed_login_count + 1 END,
+         failure_window_started_at = CASE WHEN locked_until > $3 THEN failure_window_started_at
+                                          WHEN failure_window_started_at IS NULL OR failure_window_started_at <= $7 THEN $3
+                                          ELSE failure_window_started_at END,
+         locked_until = CASE WHEN locked_until > $3 THEN locked_until
+                             WHEN (CASE WHEN failure_window_started_at IS NULL OR failure_window_started_at <= $7 THEN 1
+                                        ELSE failed_login_count + 1 END) >= $5 THEN $6::timestamptz
+                             ELSE NULL END
+       WHERE id = $1`;
+
+const SORT_COLUMN: Record<SortField, string> = { created_at: 'created_at', username: 'username', email: 'email' };
+
+/** LIKE patterns take the search text literally. */
+function likePattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export interface Statement {
+  text: string;
+  values: unknown[];
+}
+
+/** The admin list's two statements: one keyset page, and the counts over the whole filtered set. */
+export function listStatements(query: UserListQuery): { page: Statement; counts: Statement } {
+  const params: unknown[] = [];
+  const where: string[] = [];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  if (query.q !== undefined && query.q !== '') {
+    const p = param(likePattern(query.q));
+    where.push(`(lower(username) LIKE ${p} OR lower(email) LIKE ${p} OR lower(coalesce(institution, '')) LIKE ${p})`);
+  }
+  if (query.status === 'pending' || query.status === 'approved' || query.status === 'rejected') {
+    where.push(`approval_status = ${param(query.status)}`);
+  } else if (query.status === 'active') where.push('is_active');
+  else if (query.status === 'inactive') where.push('NOT is_active');
+  if (query.isSuperuser !== undefined) where.push(`is_superuser = ${param(query.isSuperuser)}`);
+
+  const column = SORT_COLUMN[query.sort];
+  const pageWhere = [...where];
+  const pageParams = [...params];
+  if (query.after) {
+    pageParams.push(query.after.value, query.after.id);
+    const cast = query.sort === 'created_at' ? '::timestamptz' : '::text';
+    const op = query.descending ? '<' : '>';
+    pageWhere.push(`(${column}, id) ${op} ($${pageParams.length - 1}${cast}, $${pageParams.length}::uuid)`);
+  }
+  pageParams.push(query.limit + 1);
+  const direction = query.descending ? 'DESC' : 'ASC';
+  return {
+    page: {
+      text: `SELECT *, ${column}::text AS sort_value
+                 FROM users ${pageWhere.length ? `WHERE ${pageWhere.join(' AND ')}` : ''}
+                ORDER BY ${column} ${direction}, id ${direction}
+                LIMIT $${pageParams.length}`,
+      values: pageParams,
+    },
+    counts:
+      where.length === 0
+        ? { text: 'SELECT total::int, superusers::int, active::int FROM user_counts WHERE id = 1', values: [] }
+        : {
+            text: `SELECT count(*)::int AS total,
+                            count(*) FILTER (WHERE is_superuser)::int AS superusers,
+                            count(*) FILTER (WHERE is_active)::int AS active
+                       FROM users WHERE ${where.join(' AND ')}`,
+            values: params,
+          },
+  };
+}
