@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 /**
  * Raw argon2id verifies per second with the app's parameters, `concurrency` verifies in flight
@@ -8,6 +9,7 @@
 const argon2 = require('argon2');
 
 async function main() {
+  /** @type {{ concurrency: number, duration: number, password: string, hash: string }} */
   const { concurrency, duration, password, hash } = JSON.parse(process.argv[2]);
   // One verify first, outside the clock (loads the native module and warms the pool).
   if (!(await argon2.verify(hash, password))) throw new Error('the hash does not verify');

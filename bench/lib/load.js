@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 /**
  * One autocannon run, in its own process (never inside the server, never inside the orchestrator).
@@ -9,11 +10,17 @@
  */
 const autocannon = require('autocannon');
 
+/**
+ * @param {autocannon.Result} result
+ * @returns {import('./types').LoadRun}
+ */
 function summarise(result) {
   const completed = result.requests.total;
   const seconds = result.duration;
+  /** @type {Record<string, number>} */
   const statusCodes = {};
-  for (const [code, stats] of Object.entries(result.statusCodeStats || {})) statusCodes[code] = stats.count;
+  const byCode = /** @type {Record<string, { count: number }>} */ (result.statusCodeStats || {});
+  for (const [code, stats] of Object.entries(byCode)) statusCodes[code] = stats.count;
   return {
     requests: completed,
     seconds,
@@ -34,11 +41,13 @@ function summarise(result) {
 }
 
 async function main() {
+  /** @type {import('./types').LoadOptions} */
   const options = JSON.parse(process.argv[2]);
   const tokens = options.tokens || [];
   const bodies = options.bodies || [];
   let next = 0;
   const dynamic = tokens.length > 0 || bodies.length > 0;
+  /** @type {autocannon.Request} */
   const request = dynamic
     ? {
         setupRequest(req) {
@@ -53,7 +62,7 @@ async function main() {
     : {};
   const result = await autocannon({
     url: options.url,
-    method: options.method || 'GET',
+    method: /** @type {autocannon.Request['method']} */ (options.method || 'GET'),
     headers: options.headers || {},
     body: options.body,
     connections: options.connections || 10,
@@ -61,10 +70,7 @@ async function main() {
     overallRate: options.overallRate || undefined,
     timeout: options.timeout || 10,
     requests: [request],
-    renderProgressBar: false,
-    renderResultsTable: false,
-    renderLatencyTable: false,
-  });
+  }); // autocannon() prints nothing unless its result is passed to track() or printResult()
   process.stdout.write(`${JSON.stringify(summarise(result))}\n`);
 }
 
