@@ -1,9 +1,9 @@
 // @ts-check
 'use strict';
 /**
- * The HTTP-adapter lever: a bare NestJS 12 app with one hello route, on Express 5 and on Fastify 5,
- * 50 connections, alternated in the same run. platform-express is not a dependency of Gatehouse,
- * so the NestJS packages come from a scratch folder outside the repo:
+ * The HTTP-adapter lever: a bare NestJS 12 app with one hello route (`bench/lib/bare.js`), on
+ * Express 5 and on Fastify 5, 50 connections, alternated in the same run. platform-express is not
+ * a dependency of Gatehouse, so the NestJS packages come from a scratch folder outside the repo:
  *
  *   mkdir -p /tmp/adapter-bench && cd /tmp/adapter-bench && npm init -y >/dev/null &&
  *   npm install @nestjs/core@12 @nestjs/common@12 @nestjs/platform-express@12 \
@@ -15,61 +15,19 @@
  */
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
+const net = require('node:net');
 const path = require('node:path');
 
 const CONNECTIONS = 50;
 const D = Number(process.env.BENCH_DURATION_S || 8);
 const ADAPTERS = /** @type {const} */ (['express', 'fastify']);
 
-/**
- * @param {string} adapterName
- * @param {string} depsDir
- * @param {number} port
- */
-async function serve(adapterName, depsDir, port) {
-  const from = (/** @type {string} */ name) => require(path.join(path.resolve(depsDir), 'node_modules', name));
-  const reflect =
-    /** @type {{ decorate(decorators: unknown[], target: object, key?: string, descriptor?: PropertyDescriptor): unknown }} */ (
-      /** @type {unknown} */ (Reflect)
-    );
-  from('reflect-metadata');
-  const { NestFactory } = from('@nestjs/core');
-  const { Controller, Get, Module } = from('@nestjs/common');
-
-  class HelloController {
-    hello() {
-      return { hello: 'world' };
-    }
-  }
-  reflect.decorate(
-    [Get('hello')],
-    HelloController.prototype,
-    'hello',
-    Object.getOwnPropertyDescriptor(HelloController.prototype, 'hello'),
-  );
-  reflect.decorate([Controller()], HelloController);
-  class AppModule {}
-  reflect.decorate([Module({ controllers: [HelloController] })], AppModule);
-
-  let app;
-  if (adapterName === 'fastify') {
-    const { FastifyAdapter } = from('@nestjs/platform-fastify');
-    app = await NestFactory.create(AppModule, new FastifyAdapter(), { logger: false });
-  } else {
-    from('@nestjs/platform-express');
-    app = await NestFactory.create(AppModule, { logger: false });
-  }
-  await app.listen(port, '127.0.0.1');
-  process.stdout.write('ready\n');
-}
-
 /** @returns {Promise<number>} */
 function freePort() {
-  const net = require('node:net');
   return new Promise((resolve) => {
     const srv = net.createServer();
     srv.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {import('node:net').AddressInfo} */ (srv.address());
+      const { port } = /** @type {net.AddressInfo} */ (srv.address());
       srv.close(() => resolve(port));
     });
   });
@@ -97,23 +55,23 @@ function hwmMb(pid) {
 }
 
 /**
- * @param {string} adapterName
+ * @param {string} adapter
  * @param {string} depsDir
  */
-async function start(adapterName, depsDir) {
+async function start(adapter, depsDir) {
   const port = await freePort();
-  const child = spawn(process.execPath, [__filename, '--serve', adapterName, depsDir, String(port)], {
+  const options = { port, adapter, route: 'hello', depsDir: path.resolve(depsDir) };
+  const child = spawn(process.execPath, [path.join(__dirname, 'lib', 'bare.js'), JSON.stringify(options)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise((resolve, reject) => {
     child.stdout.on('data', (d) => String(d).includes('ready') && resolve(undefined));
-    child.on('exit', (code) => reject(new Error(`${adapterName} server exited ${code}`)));
+    child.on('exit', (code) => reject(new Error(`${adapter} server exited ${code}`)));
   });
   return { child, pid: /** @type {number} */ (child.pid), url: `http://127.0.0.1:${port}/hello` };
 }
 
 async function main() {
-  if (process.argv[2] === '--serve') return serve(process.argv[3], process.argv[4], Number(process.argv[5]));
   const depsDir = process.argv[2];
   if (!depsDir) throw new Error('usage: node bench/adapter-hello.js <folder with the @nestjs packages installed>');
   const servers = { express: await start('express', depsDir), fastify: await start('fastify', depsDir) };

@@ -6,8 +6,9 @@
  *
  * Options: url, method, headers, body, connections, duration (s), overallRate (req/s, optional),
  * tokens (bearer tokens, used round-robin, one per request), bodies (request bodies, round-robin),
- * timeout (s).
+ * bodyTemplate (a body whose `[<id>]` placeholders get an id unique to each request), timeout (s).
  */
+const crypto = require('node:crypto');
 const autocannon = require('autocannon');
 
 /**
@@ -45,8 +46,12 @@ async function main() {
   const options = JSON.parse(process.argv[2]);
   const tokens = options.tokens || [];
   const bodies = options.bodies || [];
+  const template = options.bodyTemplate;
+  // unique across processes (a random prefix) and within this one (a counter); autocannon's own
+  // `idReplacement` is not used: it sizes Content-Length for a longer id than it inserts
+  const prefix = crypto.randomBytes(4).toString('hex');
   let next = 0;
-  const dynamic = tokens.length > 0 || bodies.length > 0;
+  const dynamic = tokens.length > 0 || bodies.length > 0 || template !== undefined;
   /** @type {autocannon.Request} */
   const request = dynamic
     ? {
@@ -56,6 +61,7 @@ async function main() {
           if (tokens.length) headers.authorization = `Bearer ${tokens[i % tokens.length]}`;
           const out = { ...req, headers };
           if (bodies.length) out.body = bodies[i % bodies.length];
+          if (template !== undefined) out.body = template.replace(/\[<id>\]/g, `${prefix}-${i}`);
           return out;
         },
       }

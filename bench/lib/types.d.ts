@@ -6,6 +6,8 @@ export interface LoadOptions {
   method?: string;
   headers?: Record<string, string>;
   body?: string;
+  /** A body with `[<id>]` placeholders, replaced by an id unique to each request. */
+  bodyTemplate?: string;
   connections?: number;
   /** Seconds. */
   duration?: number;
@@ -43,9 +45,12 @@ export interface Combined {
 
 /** What `bench/lib/argon2-raw.js` prints. */
 export interface RawArgon2Run {
+  mode: 'verify' | 'hash';
   concurrency: number;
   threadpool: number;
-  verifies: number;
+  operations: number;
+  /** = operations, in verify mode */
+  verifies?: number;
   seconds: number;
   perSecond: number;
   hwmMb: number;
