@@ -57,6 +57,7 @@ async function run(R, cleanups) {
   // ---- levers measured on the same data, then on fresh short-lived servers
   if (LEVERS && !QUICK) await lever(R, 'SQL levers', () => sqlLevers(R, main.db, main.server.base, setup.dbUrl));
   main.rss.stop();
+  await main.bare.stop();
   await main.server.stop();
   if (LEVERS) {
     await lever(R, 'hashing levers', () => hashingLevers(R, setup.hash));

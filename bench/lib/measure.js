@@ -2,9 +2,9 @@
 'use strict';
 /**
  * Measuring: the load clients and raw argon2 in their own processes (`load.js`, `flood.js`,
- * `argon2-raw.js`), the server's memory from /proc, and folding the runs of a route.
+ * `argon2-raw.js`), the server's memory and CPU time from /proc, and folding the runs of a route.
  */
-const { spawn } = require('node:child_process');
+const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { ENV, ROOT, PASSWORD, UV_THREADPOOL_SIZE, settings } = require('./settings');
@@ -13,6 +13,7 @@ const { round, mean } = require('./util');
 
 /** @typedef {import('./types').LoadOptions} LoadOptions */
 /** @typedef {import('./types').LoadRun} LoadRun */
+/** @typedef {import('./types').MeasuredRun} MeasuredRun */
 /** @typedef {import('./types').EnvOverrides} EnvOverrides */
 
 /**
@@ -64,19 +65,38 @@ const load = (options) => runChild('load.js', options);
 const flood = (options) => runChild('flood.js', options);
 
 /**
- * Raw verifies/s in a child process with the server's thread-pool size and malloc settings (the
+ * Raw argon2 in a child process with the server's thread-pool size and malloc settings (the
  * image's MALLOC_* variables change what a hash costs): the same ceiling the server hashes under.
+ * @param {{ mode: 'verify', hash: string } | { mode: 'hash', params: import('./types').Argon2Parameters }} what
+ * @param {number} concurrency
+ * @param {number} duration seconds
+ * @param {number} [threadpool]
+ * @param {EnvOverrides} [envOverrides]
+ * @returns {Promise<import('./types').RawArgon2Run>}
+ */
+function rawArgon2Run(what, concurrency, duration, threadpool = UV_THREADPOOL_SIZE, envOverrides = {}) {
+  const env = { ...settings.imageEnv, ...ENV, UV_THREADPOOL_SIZE: String(threadpool), ...envOverrides };
+  return runChild('argon2-raw.js', { ...what, concurrency, duration, password: PASSWORD }, env);
+}
+
+/**
+ * Raw verifies/s of one hash.
  * @param {number} concurrency
  * @param {number} duration seconds
  * @param {string} hash
  * @param {number} [threadpool]
  * @param {EnvOverrides} [envOverrides]
- * @returns {Promise<import('./types').RawArgon2Run>}
  */
-function rawArgon2(concurrency, duration, hash, threadpool = UV_THREADPOOL_SIZE, envOverrides = {}) {
-  const env = { ...settings.imageEnv, ...ENV, UV_THREADPOOL_SIZE: String(threadpool), ...envOverrides };
-  return runChild('argon2-raw.js', { concurrency, duration, password: PASSWORD, hash }, env);
-}
+const rawArgon2 = (concurrency, duration, hash, threadpool = UV_THREADPOOL_SIZE, envOverrides = {}) =>
+  rawArgon2Run({ mode: 'verify', hash }, concurrency, duration, threadpool, envOverrides);
+
+/**
+ * Raw new hashes/s (a fresh salt each) with the given parameters.
+ * @param {number} concurrency
+ * @param {number} duration seconds
+ * @param {import('./types').Argon2Parameters} params
+ */
+const rawArgon2Hashes = (concurrency, duration, params) => rawArgon2Run({ mode: 'hash', params }, concurrency, duration);
 
 // ---------------------------------------------------------------- /proc
 
@@ -95,6 +115,52 @@ function memoryOf(pid) {
   }
 }
 
+/** @type {number | undefined} */
+let clockTicks;
+function ticksPerSecond() {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+/**
+ * CPU seconds (user + system, every thread: the event loop, libuv's pool doing argon2, V8's
+ * helpers) the process has used so far; null when it cannot be read.
+ * @param {number} pid
+ * @returns {number | null}
+ */
+function cpuSecondsOf(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // the command name (field 2) may contain spaces: count the fields after its closing parenthesis
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(fields[11]); // field 14
+    const stime = Number(fields[12]); // field 15
+    return (utime + stime) / ticksPerSecond();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A load run, with the CPU time process `pid` spent during it divided by the requests it answered.
+ * @param {number} pid
+ * @param {LoadOptions} options
+ * @returns {Promise<MeasuredRun>}
+ */
+async function measuredLoad(pid, options) {
+  const before = cpuSecondsOf(pid);
+  const run = await load(options);
+  const after = cpuSecondsOf(pid);
+  const cpuSeconds = before === null || after === null ? null : after - before;
+  return { ...run, cpuSeconds, cpuPerRequestUs: cpuSeconds === null || !run.requests ? null : (1e6 * cpuSeconds) / run.requests };
+}
+
 /**
  * Samples the RSS of a process every 250 ms (between two reads of VmHWM the peak is exact; the
  * samples also catch the peak when the process is gone).
@@ -108,6 +174,21 @@ function rssSampler(pid) {
     if (m.rssMb) samples.push(m.rssMb);
   }, 250);
   return { samples, stop: () => clearInterval(timer) };
+}
+
+/**
+ * The peak RSS of a process within a window of time, without resetting its VmHWM: when VmHWM rose
+ * during the window, the new peak was reached in it (exact); otherwise the highest 250-ms sample.
+ * @param {number} pid
+ * @param {{ samples: number[] }} sampler
+ */
+function peakWindow(pid, sampler) {
+  const hwmBefore = memoryOf(pid).hwmMb || 0;
+  const from = sampler.samples.length;
+  return () => {
+    const hwmAfter = memoryOf(pid).hwmMb || 0;
+    return hwmAfter > hwmBefore ? hwmAfter : Math.max(0, ...sampler.samples.slice(from));
+  };
 }
 
 // ---------------------------------------------------------------- runs
@@ -131,18 +212,22 @@ function checkRun(label, run, notes, allowed = []) {
 }
 
 /**
- * The runs of one route, folded: mean rate and latencies, and the rounds.
- * @param {LoadRun[]} runs
+ * The runs of one route, folded: mean rate and latencies, the rounds, and the server CPU per request.
+ * @param {(LoadRun & { cpuSeconds?: number | null })[]} runs
  * @returns {import('./types').Combined}
  */
 function combine(runs) {
+  const sampled = runs.every((r) => r.cpuSeconds !== null && r.cpuSeconds !== undefined);
+  const requests = runs.reduce((a, r) => a + r.requests, 0);
+  const cpu = runs.reduce((a, r) => a + (r.cpuSeconds || 0), 0);
   return {
     rps: mean(runs.map((r) => r.rps)),
     p50: mean(runs.map((r) => r.latency.p50)),
     p99: mean(runs.map((r) => r.latency.p99)),
-    requests: runs.reduce((a, r) => a + r.requests, 0),
+    requests,
     ok2xx: runs.reduce((a, r) => a + r.ok2xx, 0),
     rounds: runs.map((r) => ({ rps: round(r.rps), p50: r.latency.p50, p99: r.latency.p99 })),
+    cpuPerRequestUs: sampled && requests ? (1e6 * cpu) / requests : null,
   };
 }
 
@@ -190,8 +275,12 @@ module.exports = {
   load,
   flood,
   rawArgon2,
+  rawArgon2Hashes,
   memoryOf,
+  cpuSecondsOf,
+  measuredLoad,
   rssSampler,
+  peakWindow,
   checkRun,
   combine,
   measureAdmin,

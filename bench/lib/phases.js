@@ -2,26 +2,27 @@
 'use strict';
 /**
  * The measured phases on the production server, in the order `bench/run.js` runs them. Compared
- * runs alternate within each round (A B A B…) and every ratio is the median of the ratios of
+ * routes alternate within each round (A B C A B C…) and every ratio is the median of the ratios of
  * the runs of one round, next to each other in time: noise from a neighbour spoils one round, not
  * the figure.
  */
 const settingsModule = require('./settings');
-const { CONNECTIONS, D, ROUNDS, PROBE, SMALL, LARGE, LARGE_LABEL, QUICK, ADMIN_ROUTES, UV_THREADPOOL_SIZE, count } =
+const { CONNECTIONS, D, ROUNDS, PASSWORD, PROBE, SMALL, LARGE, LARGE_LABEL, QUICK, ADMIN_ROUTES, UV_THREADPOOL_SIZE, count } =
   settingsModule;
 const { settings } = settingsModule;
 const db = require('./database');
-const { startServer, api, login, loginMany, loginBody, registerAdmin } = require('./server');
+const { startServer, startBare, api, login, loginMany, loginBody, registerAdmin } = require('./server');
 const m = require('./measure');
 const { log, sleep, round, mean, median } = require('./util');
 
 /** @typedef {import('./types').Results} Results */
-/** @typedef {import('./types').LoadRun} LoadRun */
+/** @typedef {import('./types').MeasuredRun} MeasuredRun */
 /** @typedef {import('./setup').Setup} Setup */
 
 /**
- * @typedef {object} Started the production server
+ * @typedef {object} Started the production server and the bare ceiling
  * @property {import('./types').ServerHandle} server
+ * @property {import('./types').BareHandle} bare the bare NestJS + Fastify ceiling
  * @property {import('pg').Client} db
  * @property {{ samples: number[], stop(): void }} rss the server's RSS, sampled
  * @property {(label: string) => void} mark notes the server's memory after a phase
@@ -40,7 +41,13 @@ const { log, sleep, round, mean, median } = require('./util');
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
 /**
- * Starts the server, registers the first user, seeds 10k users.
+ * A registration body: each request gets its own username and email (`[<id>]` is replaced in
+ * `bench/lib/load.js`). The names never match the admin searches of the bench.
+ */
+const REGISTER_TEMPLATE = JSON.stringify({ email: 'reg-[<id>]@bench.example', username: 'reg-[<id>]', password: PASSWORD });
+
+/**
+ * Starts the server and the bare ceiling, registers the first user, seeds 10k users.
  * @param {Results} R
  * @param {Setup} setup
  * @param {(() => unknown)[]} cleanups
@@ -52,6 +59,9 @@ async function startMain(R, setup, cleanups) {
   cleanups.push(() => server.stop());
   const rss = m.rssSampler(server.pid);
   cleanups.push(() => rss.stop());
+  log('starting the bare NestJS app (Fastify adapter, the project’s own packages)');
+  const bare = await startBare();
+  cleanups.push(() => bare.stop());
 
   const health = await api(server.base, 'GET', '/health/live').catch(() => ({ status: 0 }));
   R.baselineRoute = health.status === 200 ? '/api/health/live' : '/api/config';
@@ -70,111 +80,142 @@ async function startMain(R, setup, cleanups) {
   log(`seeded ${SMALL} users in ${R.phases.seedSmallSeconds.toFixed(1)} s`);
   await sleep(2000);
   R.rssRestMb = m.memoryOf(server.pid).rssMb;
+  R.bare = { versions: bare.versions, rssRestMb: m.memoryOf(bare.pid).rssMb, rssPeakMb: null };
   // the server's memory after each phase: VmHWM tells which phase set the peak
   R.memPhases = [];
   const mark = (/** @type {string} */ label) => R.memPhases.push({ label, ...m.memoryOf(server.pid) });
   mark('start + 10k seed');
-  return { server, db: client, rss, mark, baselineUrl };
+  return { server, bare, db: client, rss, mark, baselineUrl };
 }
 
 /**
- * Tokens, the warm-up, and the 50-connection rounds: the trivial route (baseline) and /whoami.
+ * Tokens, the warm-up, and the 50-connection rounds: bare ceiling, trivial route, /whoami.
  * @param {Results} R
  * @param {Setup} setup
  * @param {Started} started
  * @returns {Promise<Main>}
  */
 async function requestPath(R, setup, started) {
-  const { server, baselineUrl, mark } = started;
+  const { server, bare, baselineUrl, mark } = started;
   const base = server.base;
   // ---- tokens (each login is a real argon2 verify)
-  const whoamiTokens = await loginMany(base, db.activeUsers(0, CONNECTIONS));
   const warmTokens = await loginMany(base, db.activeUsers(100, 10));
   const loginBodies = db.activeUsers(200, 400).map(loginBody);
   const whoamiUrl = `${base}/whoami`;
   const hashing = { method: 'POST', headers: JSON_HEADERS, connections: settings.loginConnections };
 
-  // ---- warm-up (JIT, pools), not measured
+  // ---- warm-up (JIT, pools), not measured; the 50-connection runs first
   log('warm-up');
+  const warmPeak = m.peakWindow(server.pid, started.rss);
+  await m.load({ url: bare.url, connections: CONNECTIONS, duration: 3, tokens: warmTokens });
   await m.load({ url: baselineUrl, connections: CONNECTIONS, duration: 3, tokens: warmTokens });
   await m.load({ url: whoamiUrl, connections: CONNECTIONS, duration: 3, tokens: warmTokens });
+  const peakWarm = warmPeak();
   await m.load({ ...hashing, url: `${base}/login`, bodies: loginBodies, duration: 2 });
+  await m.load({ ...hashing, url: `${base}/register`, bodyTemplate: REGISTER_TEMPLATE, duration: 2 });
   const warmEnd = Date.now();
   mark('warm-up');
 
   // ---- raw argon2 (round 1) while the statistics of the warm-up settle
   log(`raw argon2 verifies/s, ${settings.hashConcurrency} in flight, UV_THREADPOOL_SIZE=${UV_THREADPOOL_SIZE}`);
   const rawVerifies = [await m.rawArgon2(settings.hashConcurrency, D, setup.hash)];
+  // the sessions of /whoami, opened now: before the warm-up, they could idle out before their first run
+  const whoamiTokens = await loginMany(base, db.activeUsers(0, CONNECTIONS));
   const touchesBefore = await db.settledSessionUpdates(started.db, warmEnd);
 
-  // ---- baseline and /whoami, alternated (same client configuration, both carry a bearer header)
-  /** @type {LoadRun[]} */
+  // ---- bare ceiling, trivial route and /whoami, alternated (same client configuration: all carry a bearer header)
+  /** @type {MeasuredRun[]} */
+  const bareRuns = [];
+  /** @type {MeasuredRun[]} */
   const baselineRuns = [];
-  /** @type {LoadRun[]} */
+  /** @type {MeasuredRun[]} */
   const whoamiRuns = [];
   let whoamiFirst = 0;
+  const roundsPeak = m.peakWindow(server.pid, started.rss);
   for (let r = 0; r < ROUNDS; r++) {
-    log(`baseline ${R.baselineRoute} and /whoami, round ${r + 1}/${ROUNDS}, ${CONNECTIONS} connections, ${D} s each`);
-    baselineRuns.push(await m.load({ url: baselineUrl, connections: CONNECTIONS, duration: D, tokens: whoamiTokens }));
+    log(`bare ceiling, ${R.baselineRoute} and /whoami, round ${r + 1}/${ROUNDS}, ${CONNECTIONS} connections, ${D} s each`);
+    const options = { connections: CONNECTIONS, duration: D, tokens: whoamiTokens };
+    bareRuns.push(await m.measuredLoad(bare.pid, { ...options, url: bare.url }));
+    baselineRuns.push(await m.measuredLoad(server.pid, { ...options, url: baselineUrl }));
     whoamiFirst ||= Date.now();
-    whoamiRuns.push(await m.load({ url: whoamiUrl, connections: CONNECTIONS, duration: D, tokens: whoamiTokens }));
+    whoamiRuns.push(await m.measuredLoad(server.pid, { ...options, url: whoamiUrl }));
   }
   const whoamiLast = Date.now();
-  mark('baseline + /whoami');
+  R.rssPeak50Mb = Math.max(peakWarm, roundsPeak());
+  R.bare.rssPeakMb = m.memoryOf(bare.pid).hwmMb;
+  mark('bare + baseline + /whoami');
+  bareRuns.forEach((run) => m.checkRun('bare ceiling', run, R.notes));
   baselineRuns.forEach((run) => m.checkRun('baseline', run, R.notes));
   whoamiRuns.forEach((run) => m.checkRun('/whoami', run, R.notes));
+  R.bareRun = m.combine(bareRuns);
   R.baseline = m.combine(baselineRuns);
   R.whoami = m.combine(whoamiRuns);
+  /** @param {(i: number) => number} f */
+  const perRound = (f) => median(bareRuns.map((_, i) => f(i)));
   R.ratios = {
-    whoamiRps: median(whoamiRuns.map((w, i) => w.rps / baselineRuns[i].rps)),
-    whoamiP99: median(whoamiRuns.map((w, i) => w.latency.p99 / Math.max(1, baselineRuns[i].latency.p99))),
+    whoamiRps: perRound((i) => whoamiRuns[i].rps / baselineRuns[i].rps),
+    whoamiP99: perRound((i) => whoamiRuns[i].latency.p99 / Math.max(1, baselineRuns[i].latency.p99)),
+    trivialVsBare: perRound((i) => baselineRuns[i].rps / bareRuns[i].rps),
+    whoamiVsBare: perRound((i) => whoamiRuns[i].rps / bareRuns[i].rps),
+    whoamiP99VsBare: perRound((i) => whoamiRuns[i].latency.p99 / Math.max(1, bareRuns[i].latency.p99)),
     login: NaN, // with the /login runs
+    register: NaN, // with the /register runs
   };
-  const span = (whoamiLast - whoamiFirst) / 1000;
   R.touches = {
     writes: 0, // once the statistics have settled
     requests: R.whoami.ok2xx,
     sessions: whoamiTokens.length,
-    spanSeconds: span,
+    spanSeconds: (whoamiLast - whoamiFirst) / 1000,
+    runSeconds: whoamiRuns.map((run) => run.seconds),
     intervalSeconds: settings.touchIntervalS,
-    bound: whoamiTokens.length * (Math.floor(span / settings.touchIntervalS) + 1),
+    // a session is written at most once per interval while it is used: floor(d / interval) + 1 times in a run of d seconds
+    bound: whoamiTokens.length * whoamiRuns.reduce((a, run) => a + Math.floor(run.seconds / settings.touchIntervalS) + 1, 0),
   };
   return { ...started, whoamiTokens, loginBodies, touchesBefore, whoamiLast, rawVerifies };
 }
 
 /**
- * /login against raw verifies, alternated per round; then the session touches of the /whoami
- * runs, whose statistics have settled meanwhile.
+ * /login against raw verifies and /register against raw hashes, alternated per round; then the
+ * session touches of the /whoami runs, whose statistics have settled meanwhile.
  * @param {Results} R
  * @param {Setup} setup
  * @param {Main} main
  */
 async function hashing(R, setup, main) {
   const { server } = main;
+  const options = { method: 'POST', headers: JSON_HEADERS, connections: settings.loginConnections, duration: D };
   const raw = main.rawVerifies;
-  /** @type {LoadRun[]} */
+  /** @type {MeasuredRun[]} */
   const loginRuns = [];
   for (let r = 0; r < ROUNDS; r++) {
     if (r > 0) raw.push(await m.rawArgon2(settings.hashConcurrency, D, setup.hash));
     log(`POST /login, round ${r + 1}/${ROUNDS}, ${settings.loginConnections} connections`);
-    loginRuns.push(
-      await m.load({
-        url: `${server.base}/login`,
-        method: 'POST',
-        headers: JSON_HEADERS,
-        bodies: main.loginBodies,
-        connections: settings.loginConnections,
-        duration: D,
-      }),
-    );
+    loginRuns.push(await m.measuredLoad(server.pid, { ...options, url: `${server.base}/login`, bodies: main.loginBodies }));
   }
   loginRuns.forEach((run) => m.checkRun('/login', run, R.notes));
   R.login = m.combine(loginRuns);
   R.raw = { perSecond: mean(raw.map((x) => x.perSecond)), rounds: raw.map((x) => round(x.perSecond)) };
-  main.mark('/login');
-  // Each ratio is taken between the two runs of one round (next to each other in time), then the
+  // Each ratio is taken between the runs of one round (next to each other in time), then the
   // median over the rounds: a burst of noise from a neighbour spoils one round, not the figure.
   R.ratios.login = median(loginRuns.map((l, i) => l.rps / raw[i].perSecond));
+  main.mark('/login');
+
+  /** @type {import('./types').RawArgon2Run[]} */
+  const rawHashes = [];
+  /** @type {MeasuredRun[]} */
+  const registerRuns = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    log(`raw argon2 hashes/s and POST /register, round ${r + 1}/${ROUNDS}, ${settings.loginConnections} connections`);
+    rawHashes.push(await m.rawArgon2Hashes(settings.hashConcurrency, D, setup.params));
+    registerRuns.push(
+      await m.measuredLoad(server.pid, { ...options, url: `${server.base}/register`, bodyTemplate: REGISTER_TEMPLATE }),
+    );
+  }
+  registerRuns.forEach((run) => m.checkRun('/register', run, R.notes));
+  R.register = m.combine(registerRuns);
+  R.rawHash = { perSecond: mean(rawHashes.map((x) => x.perSecond)), rounds: rawHashes.map((x) => round(x.perSecond)) };
+  R.ratios.register = median(registerRuns.map((x, i) => x.rps / rawHashes[i].perSecond));
+  main.mark('/register');
 
   const touchesAfter = await db.settledSessionUpdates(main.db, main.whoamiLast);
   R.touches.writes = touchesAfter - main.touchesBefore;

@@ -22,7 +22,7 @@ const {
 } = require('./settings');
 const { redact } = require('./database');
 const { describeAdminBody } = require('./measure');
-const { targets } = require('./targets');
+const { targets, micro } = require('./targets');
 const { readings } = require('./readings');
 const { round, median } = require('./util');
 
@@ -84,7 +84,16 @@ function measurements(R) {
   /** @type {string[][]} */
   const detail = [];
   const lat = (/** @type {Combined} */ r) =>
-    `${round(r.rps, 0)} req/s, p50 ${round(r.p50)} ms, p99 ${round(r.p99)} ms (rounds: ${r.rounds.map((x) => `${x.rps}/s p99 ${x.p99}`).join('; ')})`;
+    `${round(r.rps, 0)} req/s, p50 ${round(r.p50)} ms, p99 ${round(r.p99)} ms, server CPU ${micro(r.cpuPerRequestUs)} per request ` +
+    `(rounds: ${r.rounds.map((x) => `${x.rps}/s p99 ${x.p99}`).join('; ')})`;
+  const versions = Object.entries(R.bare.versions)
+    .filter(([name]) => name !== 'reflect-metadata')
+    .map(([name, version]) => `${name} ${version}`)
+    .join(', ');
+  detail.push([
+    `bare ceiling: a NestJS app with one JSON GET route (\`GET /api/health/live\`), Fastify adapter, nothing else (${versions}, the project's own packages), ${CONNECTIONS} connections`,
+    lat(R.bareRun),
+  ]);
   detail.push([`baseline \`GET ${R.baselineRoute}\`, ${CONNECTIONS} connections`, lat(R.baseline)]);
   detail.push([
     `\`GET /api/whoami\` (JWT + session/user query + touch), ${CONNECTIONS} connections, ${CONNECTIONS} sessions`,
@@ -94,6 +103,14 @@ function measurements(R) {
   detail.push([
     `raw argon2id verifies/s, ${settings.hashConcurrency} in flight, UV_THREADPOOL_SIZE=${UV_THREADPOOL_SIZE}`,
     `${round(R.raw.perSecond)}/s (rounds: ${R.raw.rounds.join(', ')})`,
+  ]);
+  detail.push([
+    `\`POST /api/register\` (a new username and email per request), ${settings.loginConnections} connections`,
+    lat(R.register),
+  ]);
+  detail.push([
+    `raw argon2id hashes/s (a new salt each), ${settings.hashConcurrency} in flight, UV_THREADPOOL_SIZE=${UV_THREADPOOL_SIZE}`,
+    `${round(R.rawHash.perSecond)}/s (rounds: ${R.rawHash.rounds.join(', ')})`,
   ]);
   const f = R.flood;
   detail.push([
@@ -138,7 +155,11 @@ function measurements(R) {
   ]);
   detail.push([
     'server RSS',
-    `at rest ${round(R.rssRestMb, 0)} MB, after the load ${round(R.rssAfterMb, 0)} MB, peak (VmHWM) ${round(R.rssPeakMb, 0)} MB`,
+    `at rest ${round(R.rssRestMb, 0)} MB, peak under ${CONNECTIONS} connections ${round(R.rssPeak50Mb, 0)} MB, after the load ${round(R.rssAfterMb, 0)} MB, peak (VmHWM) ${round(R.rssPeakMb, 0)} MB`,
+  ]);
+  detail.push([
+    'bare ceiling RSS',
+    `at rest ${round(R.bare.rssRestMb, 0)} MB, peak (VmHWM, after its runs) ${round(R.bare.rssPeakMb, 0)} MB`,
   ]);
   if (R.memPhases) {
     detail.push([
@@ -179,7 +200,11 @@ function report(R, startedAt, seconds) {
       `UV_THREADPOOL_SIZE=${UV_THREADPOOL_SIZE} (the raw argon2 measurement uses the same)` +
       `${imageEnv.length ? `, ${imageEnv.join(' ')} (as in the Dockerfile's runtime image)` : ''}, ` +
       `SESSION_IDLE_TIMEOUT_SECONDS=${IDLE_SECONDS} (touch interval ${settings.touchIntervalS} s, short on purpose so that coalescing is visible in a ${D}-s run), ` +
-      `rate limits and lockout raised out of the way, ${R.argon2}`,
+      `rate limits (login and registration) and lockout raised out of the way, ${R.argon2} (from \`${R.hasherSource}\`)`,
+  );
+  md.push(
+    `- **Bare ceiling:** a NestJS app with one JSON GET route on the Fastify adapter and nothing else (\`bench/lib/bare.js\`), from the project's own installed packages, ` +
+      'in its own process with the same environment, loaded with the same client and connections, alternated with the app’s routes in every round.',
   );
   if (R.loadSamples.length) {
     md.push(
@@ -188,7 +213,8 @@ function report(R, startedAt, seconds) {
     );
   }
   md.push(
-    `- **Load:** autocannon in a separate process, ${D} s per measured run, measured pairs alternated (A B A B) after a warm-up; the login flood is an open-loop client (\`bench/lib/flood.js\`) so that the server cannot slow it down.`,
+    `- **Load:** autocannon in a separate process, ${D} s per measured run, measured runs alternated (A B C A B C) after a warm-up; the login flood is an open-loop client (\`bench/lib/flood.js\`) so that the server cannot slow it down. ` +
+      'Server CPU per request: utime + stime of the server process (all threads) from `/proc/<pid>/stat` over each run, divided by the requests answered.',
   );
   md.push('');
   md.push('## Targets');

@@ -1,8 +1,8 @@
 // @ts-check
 'use strict';
 /**
- * The server under test: the private build of the app, its environment, starting and stopping
- * it, and the few API calls the bench makes.
+ * The servers under test: the private build of the app, its environment, starting and stopping
+ * it (and the bare NestJS ceiling, `bench/lib/bare.js`), and the few API calls the bench makes.
  */
 const { spawn, execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -190,6 +190,45 @@ async function startServerOnce({ dbUrl, workDir, name, extraEnv = {} }) {
 }
 
 /**
+ * The bare ceiling: a minimal NestJS app on the Fastify adapter, from the project's own installed
+ * packages (`bench/lib/bare.js`), in its own process with the servers' environment, serving
+ * `GET /api/health/live` as the app does.
+ * @returns {Promise<import('./types').BareHandle>}
+ */
+async function startBare() {
+  const port = await freePort();
+  const env = serverEnv({ PORT: String(port) });
+  const child = spawn(
+    process.execPath,
+    [path.join(__dirname, 'bare.js'), JSON.stringify({ port, prefix: 'api', route: 'health/live' })],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  /** @type {{ code: number | null } | null} */
+  let exited = null;
+  child.on('exit', (code) => (exited = { code }));
+  const versions = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const line = out.split('\n').find((l) => l.startsWith('ready '));
+      if (line) resolve(JSON.parse(line.slice('ready '.length)).versions);
+    });
+    child.on('exit', (code) => reject(new Error(`the bare NestJS server exited ${code} during start-up`)));
+  });
+  const stop = async () => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    for (let i = 0; i < 50 && !exited; i++) await sleep(100);
+    if (!exited) child.kill('SIGKILL');
+  };
+  return { pid: /** @type {number} */ (child.pid), url: `http://127.0.0.1:${port}/api/health/live`, versions, stop };
+}
+
+/**
  * @param {string} base
  * @param {string} method
  * @param {string} route
@@ -266,6 +305,7 @@ module.exports = {
   serverEnv,
   imageRuntimeEnv,
   startServer,
+  startBare,
   api,
   login,
   loginMany,

@@ -33,6 +33,13 @@ export interface LoadRun {
   statusCodes: Record<string, number>;
 }
 
+/** A load run with the CPU time the server process spent meanwhile. */
+export interface MeasuredRun extends LoadRun {
+  cpuSeconds: number | null;
+  /** Server CPU (user + system, all threads) per answered request, µs. */
+  cpuPerRequestUs: number | null;
+}
+
 /** The runs of one compared route, folded. */
 export interface Combined {
   rps: number;
@@ -41,6 +48,8 @@ export interface Combined {
   requests: number;
   ok2xx: number;
   rounds: { rps: number | null; p50: number; p99: number }[];
+  /** Total server CPU over total answered requests, µs; null when not sampled. */
+  cpuPerRequestUs: number | null;
 }
 
 /** What `bench/lib/argon2-raw.js` prints. */
@@ -90,6 +99,13 @@ export interface ServerHandle {
   logFile: string;
   stop(): Promise<void>;
   alive(): boolean;
+}
+
+export interface BareHandle {
+  pid: number;
+  url: string;
+  versions: Record<string, string>;
+  stop(): Promise<void>;
 }
 
 export interface StartOptions {
@@ -211,17 +227,32 @@ export interface Results {
   /** Where the argon2 parameters came from (the hasher module's path in the build). */
   hasherSource: string;
   baselineRoute: string;
+  /** The bare NestJS + Fastify app: package versions, memory. */
+  bare: { versions: Record<string, string>; rssRestMb: number | null; rssPeakMb: number | null };
+  bareRun: Combined;
   baseline: Combined;
   whoami: Combined;
   login: Combined;
+  register: Combined;
   raw: RawRates;
-  ratios: { whoamiRps: number; whoamiP99: number; login: number };
+  rawHash: RawRates;
+  ratios: {
+    whoamiRps: number;
+    whoamiP99: number;
+    login: number;
+    trivialVsBare: number;
+    whoamiVsBare: number;
+    whoamiP99VsBare: number;
+    register: number;
+  };
   touches: {
     writes: number;
     requests: number;
     sessions: number;
     /** From the first /whoami run's start to the last one's end. */
     spanSeconds: number;
+    /** The /whoami runs' own seconds, one per run. */
+    runSeconds: number[];
     intervalSeconds: number;
     bound: number;
   };
@@ -230,6 +261,8 @@ export interface Results {
   userTriggers?: string[];
   userIndexes?: string[];
   rssRestMb: number | null;
+  /** VmHWM once the 50-connection runs (bare ceiling, trivial route, /whoami) are done. */
+  rssPeak50Mb: number | null;
   rssAfterMb: number | null;
   rssPeakMb: number;
   memPhases: MemoryMark[];
