@@ -1,8 +1,9 @@
+// @ts-check
 'use strict';
 /**
- * The HTTP-adapter lever: a bare NestJS 12 app with one hello route, on Express 5 and on Fastify 5,
- * 50 connections, alternated in the same run. platform-express is not a dependency of Gatehouse,
- * so the NestJS packages come from a scratch folder outside the repo:
+ * The HTTP-adapter lever: a bare NestJS 12 app with one hello route (`bench/lib/bare.js`), on
+ * Express 5 and on Fastify 5, 50 connections, alternated in the same run. platform-express is not
+ * a dependency of Gatehouse, so the NestJS packages come from a scratch folder outside the repo:
  *
  *   mkdir -p /tmp/adapter-bench && cd /tmp/adapter-bench && npm init -y >/dev/null &&
  *   npm install @nestjs/core@12 @nestjs/common@12 @nestjs/platform-express@12 \
@@ -14,55 +15,28 @@
  */
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
+const net = require('node:net');
 const path = require('node:path');
 
 const CONNECTIONS = 50;
 const D = Number(process.env.BENCH_DURATION_S || 8);
+const ADAPTERS = /** @type {const} */ (['express', 'fastify']);
 
-async function serve(adapterName, depsDir, port) {
-  const from = (name) => require(path.join(path.resolve(depsDir), 'node_modules', name));
-  from('reflect-metadata');
-  const { NestFactory } = from('@nestjs/core');
-  const { Controller, Get, Module } = from('@nestjs/common');
-
-  class HelloController {
-    hello() {
-      return { hello: 'world' };
-    }
-  }
-  Reflect.decorate(
-    [Get('hello')],
-    HelloController.prototype,
-    'hello',
-    Object.getOwnPropertyDescriptor(HelloController.prototype, 'hello'),
-  );
-  Reflect.decorate([Controller()], HelloController);
-  class AppModule {}
-  Reflect.decorate([Module({ controllers: [HelloController] })], AppModule);
-
-  let app;
-  if (adapterName === 'fastify') {
-    const { FastifyAdapter } = from('@nestjs/platform-fastify');
-    app = await NestFactory.create(AppModule, new FastifyAdapter(), { logger: false });
-  } else {
-    from('@nestjs/platform-express');
-    app = await NestFactory.create(AppModule, { logger: false });
-  }
-  await app.listen(port, '127.0.0.1');
-  process.stdout.write('ready\n');
-}
-
+/** @returns {Promise<number>} */
 function freePort() {
-  const net = require('node:net');
   return new Promise((resolve) => {
     const srv = net.createServer();
     srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
+      const { port } = /** @type {net.AddressInfo} */ (srv.address());
       srv.close(() => resolve(port));
     });
   });
 }
 
+/**
+ * @param {import('./lib/types').LoadOptions} options
+ * @returns {Promise<import('./lib/types').LoadRun>}
+ */
 function load(options) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(__dirname, 'lib', 'load.js'), JSON.stringify(options)], {
@@ -74,42 +48,52 @@ function load(options) {
   });
 }
 
+/** @param {number} pid */
 function hwmMb(pid) {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/^VmHWM:\s+(\d+)/m.exec(status)[1]) / 1024;
+  return Number((/^VmHWM:\s+(\d+)/m.exec(status) || [])[1] || 0) / 1024;
 }
 
-async function start(adapterName, depsDir) {
+/**
+ * @param {string} adapter
+ * @param {string} depsDir
+ */
+async function start(adapter, depsDir) {
   const port = await freePort();
-  const child = spawn(process.execPath, [__filename, '--serve', adapterName, depsDir, String(port)], {
+  const options = { port, adapter, route: 'hello', depsDir: path.resolve(depsDir) };
+  const child = spawn(process.execPath, [path.join(__dirname, 'lib', 'bare.js'), JSON.stringify(options)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise((resolve, reject) => {
-    child.stdout.on('data', (d) => String(d).includes('ready') && resolve());
-    child.on('exit', (code) => reject(new Error(`${adapterName} server exited ${code}`)));
+    child.stdout.on('data', (d) => String(d).includes('ready') && resolve(undefined));
+    child.on('exit', (code) => reject(new Error(`${adapter} server exited ${code}`)));
   });
-  return { child, url: `http://127.0.0.1:${port}/hello` };
+  return { child, pid: /** @type {number} */ (child.pid), url: `http://127.0.0.1:${port}/hello` };
 }
 
 async function main() {
-  if (process.argv[2] === '--serve') return serve(process.argv[3], process.argv[4], Number(process.argv[5]));
   const depsDir = process.argv[2];
   if (!depsDir) throw new Error('usage: node bench/adapter-hello.js <folder with the @nestjs packages installed>');
   const servers = { express: await start('express', depsDir), fastify: await start('fastify', depsDir) };
+  /** @type {Record<string, import('./lib/types').LoadRun[]>} */
   const runs = { express: [], fastify: [] };
+  /** @type {Record<string, unknown>} */
   const result = { date: new Date().toISOString(), connections: CONNECTIONS, seconds: D, node: process.version };
+  /** @type {Record<string, number>} */
+  const rps = {};
   try {
     for (const s of Object.values(servers)) await load({ url: s.url, connections: CONNECTIONS, duration: 2 });
     for (let r = 0; r < 2; r++) {
-      for (const name of ['express', 'fastify']) {
+      for (const name of ADAPTERS) {
         runs[name].push(await load({ url: servers[name].url, connections: CONNECTIONS, duration: D }));
       }
     }
-    for (const name of ['express', 'fastify']) {
+    for (const name of ADAPTERS) {
+      rps[name] = runs[name].reduce((a, r) => a + r.rps, 0) / runs[name].length;
       result[name] = {
-        rps: runs[name].reduce((a, r) => a + r.rps, 0) / runs[name].length,
+        rps: rps[name],
         p99: Math.max(...runs[name].map((r) => r.latency.p99)),
-        rssMb: hwmMb(servers[name].child.pid), // read while the server still runs
+        rssMb: hwmMb(servers[name].pid), // read while the server still runs
         rounds: runs[name].map((r) => Math.round(r.rps)),
       };
     }
@@ -123,7 +107,7 @@ async function main() {
   );
   fs.writeFileSync(path.join(__dirname, 'adapter-results.json'), `${json}\n`);
   process.stdout.write(
-    `Express ${Math.round(result.express.rps)} req/s, Fastify ${Math.round(result.fastify.rps)} req/s: Fastify ${(result.fastify.rps / result.express.rps).toFixed(2)}×\n`,
+    `Express ${Math.round(rps.express)} req/s, Fastify ${Math.round(rps.fastify)} req/s: Fastify ${(rps.fastify / rps.express).toFixed(2)}×\n`,
   );
 }
 

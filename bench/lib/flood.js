@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 /**
  * Open-loop login flood: sends `rate` requests per second whatever the server answers (autocannon's
@@ -7,12 +8,20 @@
  */
 const http = require('node:http');
 
+/**
+ * @param {number[]} sorted
+ * @param {number} p
+ */
 function percentile(sorted, p) {
   if (sorted.length === 0) return null;
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[index];
 }
 
+/**
+ * @param {number[]} latencies
+ * @returns {import('./types').FloodStatus}
+ */
 function describe(latencies) {
   const sorted = [...latencies].sort((a, b) => a - b);
   return {
@@ -25,9 +34,11 @@ function describe(latencies) {
 }
 
 async function main() {
+  /** @type {{ url: string, rate: number, duration: number, bodies: string[], timeoutMs?: number }} */
   const { url, rate, duration, bodies, timeoutMs = 30_000 } = JSON.parse(process.argv[2]);
   const target = new URL(url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 2048 });
+  /** @type {Map<string, number[]>} */
   const byStatus = new Map();
   let sent = 0;
   let inFlight = 0;
@@ -58,8 +69,9 @@ async function main() {
         res.on('end', () => {
           inFlight -= 1;
           const status = String(res.statusCode);
-          if (!byStatus.has(status)) byStatus.set(status, []);
-          byStatus.get(status).push(performance.now() - t0);
+          const latencies = byStatus.get(status) || [];
+          latencies.push(performance.now() - t0);
+          byStatus.set(status, latencies);
         });
       },
     );
@@ -74,23 +86,26 @@ async function main() {
     req.end(body);
   };
 
-  await new Promise((resolve) => {
-    const tick = setInterval(() => {
-      const now = performance.now();
-      const due = Math.floor(((Math.min(now, endAt) - started) / 1000) * rate);
-      while (sent < due) fire();
-      if (now >= endAt) {
-        clearInterval(tick);
-        resolve();
-      }
-    }, 5);
-  });
+  await new Promise(
+    /** @param {(value?: unknown) => void} resolve */ (resolve) => {
+      const tick = setInterval(() => {
+        const now = performance.now();
+        const due = Math.floor(((Math.min(now, endAt) - started) / 1000) * rate);
+        while (sent < due) fire();
+        if (now >= endAt) {
+          clearInterval(tick);
+          resolve();
+        }
+      }, 5);
+    },
+  );
   const sendSeconds = (performance.now() - started) / 1000;
   // Let every request finish (or time out): a pile-up shows as a long tail here.
   const drainStarted = performance.now();
   while (inFlight > 0 && performance.now() - drainStarted < timeoutMs + 1000) {
     await new Promise((r) => setTimeout(r, 20));
   }
+  /** @type {Record<string, import('./types').FloodStatus>} */
   const statuses = {};
   for (const [status, latencies] of byStatus) statuses[status] = describe(latencies);
   process.stdout.write(

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 /**
  * One autocannon run, in its own process (never inside the server, never inside the orchestrator).
@@ -5,15 +6,22 @@
  *
  * Options: url, method, headers, body, connections, duration (s), overallRate (req/s, optional),
  * tokens (bearer tokens, used round-robin, one per request), bodies (request bodies, round-robin),
- * timeout (s).
+ * bodyTemplate (a body whose `[<id>]` placeholders get an id unique to each request), timeout (s).
  */
+const crypto = require('node:crypto');
 const autocannon = require('autocannon');
 
+/**
+ * @param {autocannon.Result} result
+ * @returns {import('./types').LoadRun}
+ */
 function summarise(result) {
   const completed = result.requests.total;
   const seconds = result.duration;
+  /** @type {Record<string, number>} */
   const statusCodes = {};
-  for (const [code, stats] of Object.entries(result.statusCodeStats || {})) statusCodes[code] = stats.count;
+  const byCode = /** @type {Record<string, { count: number }>} */ (result.statusCodeStats || {});
+  for (const [code, stats] of Object.entries(byCode)) statusCodes[code] = stats.count;
   return {
     requests: completed,
     seconds,
@@ -34,11 +42,17 @@ function summarise(result) {
 }
 
 async function main() {
+  /** @type {import('./types').LoadOptions} */
   const options = JSON.parse(process.argv[2]);
   const tokens = options.tokens || [];
   const bodies = options.bodies || [];
+  const template = options.bodyTemplate;
+  // unique across processes (a random prefix) and within this one (a counter); autocannon's own
+  // `idReplacement` is not used: it sizes Content-Length for a longer id than it inserts
+  const prefix = crypto.randomBytes(4).toString('hex');
   let next = 0;
-  const dynamic = tokens.length > 0 || bodies.length > 0;
+  const dynamic = tokens.length > 0 || bodies.length > 0 || template !== undefined;
+  /** @type {autocannon.Request} */
   const request = dynamic
     ? {
         setupRequest(req) {
@@ -47,13 +61,14 @@ async function main() {
           if (tokens.length) headers.authorization = `Bearer ${tokens[i % tokens.length]}`;
           const out = { ...req, headers };
           if (bodies.length) out.body = bodies[i % bodies.length];
+          if (template !== undefined) out.body = template.replace(/\[<id>\]/g, `${prefix}-${i}`);
           return out;
         },
       }
     : {};
   const result = await autocannon({
     url: options.url,
-    method: options.method || 'GET',
+    method: /** @type {autocannon.Request['method']} */ (options.method || 'GET'),
     headers: options.headers || {},
     body: options.body,
     connections: options.connections || 10,
@@ -61,10 +76,7 @@ async function main() {
     overallRate: options.overallRate || undefined,
     timeout: options.timeout || 10,
     requests: [request],
-    renderProgressBar: false,
-    renderResultsTable: false,
-    renderLatencyTable: false,
-  });
+  }); // autocannon() prints nothing unless its result is passed to track() or printResult()
   process.stdout.write(`${JSON.stringify(summarise(result))}\n`);
 }
 
