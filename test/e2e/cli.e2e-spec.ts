@@ -99,7 +99,7 @@ describe('ops CLI (e2e)', () => {
         'other-password-1\n',
       ),
     ]);
-    expect(created.code).toBe(0);
+    expect({ code: created.code, stderr: created.stderr }).toEqual({ code: 0, stderr: '' });
     const token = await loginToken(t, 'second@example.org', 'second-password-1');
     expect((await whoami(token)).body).toMatchObject({ username: 'second', is_superuser: true });
     const [audit] = await t.sql<{ actor_id: string | null; user_agent: string; details: Record<string, unknown> }>(
@@ -130,7 +130,7 @@ describe('ops CLI (e2e)', () => {
       pending.email,
       '--promote-existing',
     ]);
-    expect(result.code).toBe(0);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     expect(result.stdout).toContain('is now an active, approved superuser; its login lockout was cleared');
     expect(await userRow(pending.username)).toMatchObject({
       is_superuser: true,

@@ -31,11 +31,14 @@ describe('account lockout (e2e)', () => {
       .send({ username: user.email, password: user.password })
       .expect(400);
     expect(form.body).toEqual({ detail: 'LOGIN_BAD_CREDENTIALS' });
-    const [row] = await t.sql<{ failed_login_count: number; locked_until: Date }>(
-      'SELECT failed_login_count, locked_until FROM users WHERE id = $1',
+    // Locked for this address (the test client's), counted once more account-wide.
+    const [row] = await t.sql<{ failures: number; locked_until: Date; account_count: number }>(
+      `SELECT f.failures, f.locked_until, u.failed_login_count AS account_count
+         FROM login_failures f JOIN users u ON u.id = f.user_id WHERE f.user_id = $1`,
       [user.id],
     );
-    expect(row.failed_login_count).toBe(3);
+    expect(row.failures).toBe(3);
+    expect(row.account_count).toBe(3);
     expect(row.locked_until.getTime() - Date.now()).toBeGreaterThan(14 * 60_000);
     await eventually(async () => {
       const audits = await t.sql(
