@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
+import { AccountsModule } from './accounts/accounts.module';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { JwtAuthGuard } from './auth/authentication/jwt-auth.guard';
@@ -46,6 +47,7 @@ export class AppModule {
         }),
         RateLimitModule,
         AuthModule,
+        AccountsModule,
         AdminModule,
         HealthModule,
       ],

@@ -18,6 +18,10 @@ export const AUDIT_EVENT_TYPES = [
   'legacy_import',
   'password_reset',
   'account_unlocked',
+  'password_changed',
+  'password_reset_requested',
+  'email_verified',
+  'auto_approved',
   'identity_collision',
 ] as const;
 

@@ -23,6 +23,9 @@ export class AppConfig {
   /** false, a number of trusted proxy hops, or the addresses/CIDRs of the trusted proxies. */
   trustProxy: false | number | string[];
   firstUserSuperuser: boolean;
+  emailVerification: 'off' | 'required';
+  resetTokenTtlSeconds: number;
+  verifyTokenTtlSeconds: number;
   bootstrapAdmin: { username: string; email: string; password: string } | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   docsEnabled: boolean;

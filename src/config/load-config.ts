@@ -173,6 +173,13 @@ export function loadConfig(env: Env): AppConfig {
   config.metricsToken = raw(env, 'METRICS_TOKEN');
   config.firstUserSuperuser = boolean(env, 'FIRST_USER_SUPERUSER', true);
   config.bootstrapAdmin = bootstrapAdmin(env);
+  const verification = (raw(env, 'EMAIL_VERIFICATION') ?? 'off').toLowerCase();
+  if (verification !== 'off' && verification !== 'required') {
+    throw new ConfigError('EMAIL_VERIFICATION', `must be off or required, got "${verification}"`);
+  }
+  config.emailVerification = verification;
+  config.resetTokenTtlSeconds = integer(env, 'RESET_TOKEN_TTL_SECONDS', 3600, 60, 31_536_000);
+  config.verifyTokenTtlSeconds = integer(env, 'VERIFY_TOKEN_TTL_SECONDS', 86_400, 60, 31_536_000);
   // Hashing threads compete with the event loop for the cores: leave it one (bench/RESULTS.md).
   config.hashConcurrency = integer(env, 'HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 64);
   // About a quarter second of work may wait; more is refused at once rather than answered late.

@@ -4,9 +4,17 @@ export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 128;
 
 /** docs/API.md §4 Passwords: 8–128 characters, not the username, not the email. 400 in fastapi-users' shape. */
-export function assertPasswordAcceptable(password: string, username: string, email: string): void {
+export function assertPasswordAcceptable(
+  password: string,
+  username: string,
+  email: string,
+  code:
+    | 'REGISTER_INVALID_PASSWORD'
+    | 'UPDATE_USER_INVALID_PASSWORD'
+    | 'RESET_PASSWORD_INVALID_PASSWORD' = 'REGISTER_INVALID_PASSWORD',
+): void {
   const reason = passwordProblem(password, username, email);
-  if (reason) throw new AppError('REGISTER_INVALID_PASSWORD', { code: 'REGISTER_INVALID_PASSWORD', reason });
+  if (reason) throw new AppError(code, { code, reason });
 }
 
 export function passwordProblem(password: string, username: string, email: string): string | null {

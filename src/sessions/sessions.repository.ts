@@ -45,6 +45,38 @@ export class SessionsRepository {
     return result.affected ?? 0;
   }
 
+  /** A user's live sessions (not revoked, not idle, not too old), newest first. */
+  listLive(userId: string, idleSince: Date, createdSince: Date): Promise<Session[]> {
+    return this.dataSource.manager
+      .createQueryBuilder(Session, 's')
+      .where('s.user_id = :userId AND s.revoked_at IS NULL', { userId })
+      .andWhere('s.last_seen_at > :idleSince AND s.created_at > :createdSince', { idleSince, createdSince })
+      .orderBy('s.created_at', 'DESC')
+      .addOrderBy('s.id', 'DESC')
+      .getMany();
+  }
+
+  /** Revokes one session of this user; true when it was alive (another user's session is never touched). */
+  async revokeOwn(manager: EntityManager, userId: string, sessionId: string, at: Date, reason: string): Promise<boolean> {
+    const result = await manager.update(
+      Session,
+      { id: sessionId, userId, revokedAt: IsNull() },
+      { revokedAt: at, revokedReason: reason },
+    );
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Revokes every live session of the user except one. */
+  async revokeAllExcept(manager: EntityManager, userId: string, keepId: string, at: Date, reason: string): Promise<number> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(Session)
+      .set({ revokedAt: at, revokedReason: reason })
+      .where('user_id = :userId AND id <> :keepId AND revoked_at IS NULL', { userId, keepId })
+      .execute();
+    return result.affected ?? 0;
+  }
+
   /** Sessions neither revoked, idle past the timeout, nor past their maximum lifetime. */
   async countLive(idleSeconds: number, maxLifetimeSeconds: number): Promise<number> {
     const [row] = (await this.dataSource.query(

@@ -89,6 +89,60 @@ export class SessionsService {
     return this.sessions.revokeAllForUser(manager, userId, this.clock.now(), reason);
   }
 
+  /** A user's live sessions, newest first (the same rules as every request's check). */
+  listLive(userId: string): Promise<Session[]> {
+    const now = this.clock.now().getTime();
+    return this.sessions.listLive(
+      userId,
+      new Date(now - this.config.sessionIdleTimeoutSeconds * 1000),
+      new Date(now - this.config.sessionMaxLifetimeSeconds * 1000),
+    );
+  }
+
+  /** The owner ends one of their sessions (audited); false when it is not theirs or already ended. */
+  endOwn(owner: { id: string; username: string }, sessionId: string, reason: string, context: RequestContext): Promise<boolean> {
+    return this.sessions.transaction(async (manager) => {
+      const ended = await this.sessions.revokeOwn(manager, owner.id, sessionId, this.clock.now(), reason);
+      if (ended) await this.recordRevoked(manager, owner, { reason, sessions: 1, session_id: sessionId }, context);
+      return ended;
+    });
+  }
+
+  /** The owner ends every other session (audited); the one making the request stays. */
+  endOthers(
+    owner: { id: string; username: string; sessionId: string },
+    reason: string,
+    context: RequestContext,
+  ): Promise<number> {
+    return this.sessions.transaction(async (manager) => {
+      const ended = await this.revokeAllExcept(manager, owner.id, owner.sessionId, reason);
+      if (ended > 0) await this.recordRevoked(manager, owner, { reason, sessions: ended }, context);
+      return ended;
+    });
+  }
+
+  private recordRevoked(
+    manager: EntityManager,
+    owner: { id: string; username: string },
+    details: Record<string, unknown>,
+    context: RequestContext,
+  ): Promise<void> {
+    const party = { id: owner.id, username: owner.username };
+    return this.audit.record(manager, {
+      eventType: 'session_revoked',
+      actor: party,
+      target: party,
+      ip: context.ip,
+      userAgent: context.userAgent,
+      details,
+    });
+  }
+
+  /** Ends every live session of the user but `keepId` (a password change keeps the session that made it). */
+  revokeAllExcept(manager: EntityManager, userId: string, keepId: string, reason: string): Promise<number> {
+    return this.sessions.revokeAllExcept(manager, userId, keepId, this.clock.now(), reason);
+  }
+
   countLive(): Promise<number> {
     return this.sessions.countLive(this.config.sessionIdleTimeoutSeconds, this.config.sessionMaxLifetimeSeconds);
   }

@@ -6,7 +6,7 @@ import { AppError } from '../common/errors/app-error';
 import { RequestContext } from '../common/http/request-context';
 import { AppConfig } from '../config/app-config';
 import { PasswordHasher, VerifyResult } from '../passwords/password-hasher.service';
-import { passwordProblem } from '../passwords/password-policy';
+import { assertPasswordAcceptable, passwordProblem } from '../passwords/password-policy';
 import { SessionsService } from '../sessions/sessions.service';
 import { User } from './user.entity';
 import { UsersRepository } from './users.repository';
@@ -66,6 +66,56 @@ export class CredentialsService {
   async recordSuccess(user: User, ip: string | null, password: string, verified: VerifyResult): Promise<void> {
     await this.users.clearAddressFailures(user.id, clientKey(ip));
     if (verified.needsRehash) await this.users.update(undefined, user.id, { hashedPassword: await this.hasher.hash(password) });
+  }
+
+  /**
+   * A signed-in user's own change (docs/API.md §8 Accounts). The current password is checked as a
+   * login would be: a wrong one counts toward the lockout of the caller's address, and while the
+   * account is locked even the right one is refused, with the same answer. Every other session
+   * of the user ends; the one making the change stays.
+   */
+  async changePassword(
+    userId: string,
+    keepSessionId: string,
+    current: string,
+    next: string,
+    context: RequestContext,
+  ): Promise<{ sessionsEnded: number }> {
+    const user = await this.users.findById(userId);
+    if (!user) throw new AppError('UNAUTHORIZED', 'Unauthorized', { 'WWW-Authenticate': 'Bearer' });
+    const [locked, verified] = await Promise.all([this.isLocked(user, context.ip), this.verify(user, current, context.ip)]);
+    if (locked || !verified.valid) {
+      if (!locked) await this.recordFailure(user, context.ip);
+      throw new AppError('INVALID_CURRENT_PASSWORD', 'Invalid current password');
+    }
+    await this.users.clearAddressFailures(user.id, clientKey(context.ip));
+    assertPasswordAcceptable(next, user.username, user.email, 'UPDATE_USER_INVALID_PASSWORD');
+    const hashedPassword = await this.hasher.hash(next);
+    return this.users.transaction(async (manager) => {
+      await this.users.update(manager, user.id, { hashedPassword });
+      const sessionsEnded = await this.sessions.revokeAllExcept(manager, user.id, keepSessionId, 'password_changed');
+      const party = { id: user.id, username: user.username };
+      const { ip, userAgent } = context;
+      await this.audit.record(manager, {
+        eventType: 'password_changed',
+        actor: party,
+        target: party,
+        ip,
+        userAgent,
+        details: { sessions_ended: sessionsEnded },
+      });
+      if (sessionsEnded > 0) {
+        await this.audit.record(manager, {
+          eventType: 'session_revoked',
+          actor: party,
+          target: party,
+          ip,
+          userAgent,
+          details: { reason: 'password_changed', sessions: sessionsEnded },
+        });
+      }
+      return { sessionsEnded };
+    });
   }
 
   /**

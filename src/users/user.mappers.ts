@@ -1,3 +1,4 @@
+import { AccountDto } from './dto/account.dto';
 import { UserReadDto } from './dto/user-read.dto';
 import { ApprovalUserDto, LoginUserDto, PendingUserDto, UserSummaryDto } from './dto/user-views.dto';
 import { User } from './user.entity';
@@ -60,5 +61,21 @@ export function toLoginUser(user: User): LoginUserDto {
     is_active: user.isActive,
     is_superuser: user.isSuperuser,
     is_approved: user.isApproved,
+  };
+}
+
+export function toAccount(user: User): AccountDto {
+  return {
+    id: user.id,
+    email: user.email,
+    username: user.username,
+    is_active: user.isActive,
+    is_superuser: user.isSuperuser,
+    is_verified: user.isVerified,
+    is_approved: user.isApproved,
+    approval_status: user.approvalStatus,
+    approval_note: user.approvalNote,
+    institution: user.institution,
+    created_at: user.createdAt.toISOString(),
   };
 }

@@ -5,6 +5,8 @@ import { MetricsService } from '../metrics/metrics.service';
 import { PasswordsModule } from '../passwords/passwords.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { UserStorageModule } from '../user-storage/user-storage.module';
+import { AccountToken } from './account-token.entity';
+import { AccountTokensService } from './account-tokens.service';
 import { BootstrapAdmin } from './bootstrap-admin';
 import { CredentialsService } from './credentials.service';
 import { StorageReconciler } from './storage-reconciler';
@@ -16,8 +18,22 @@ import { UsersService } from './users.service';
 
 /** The users table and its rules. The repository is exported for the legacy import only. */
 @Module({
-  imports: [TypeOrmModule.forFeature([User, LoginFailure]), AuditModule, UserStorageModule, PasswordsModule, SessionsModule],
-  providers: [UsersRepository, UsersService, CredentialsService, SuperuserActionsService, StorageReconciler, BootstrapAdmin],
+  imports: [
+    TypeOrmModule.forFeature([User, LoginFailure, AccountToken]),
+    AuditModule,
+    UserStorageModule,
+    PasswordsModule,
+    SessionsModule,
+  ],
+  providers: [
+    UsersRepository,
+    UsersService,
+    CredentialsService,
+    SuperuserActionsService,
+    StorageReconciler,
+    BootstrapAdmin,
+    AccountTokensService,
+  ],
   exports: [UsersService, CredentialsService, SuperuserActionsService, StorageReconciler, UsersRepository],
 })
 export class UsersModule implements OnModuleInit {

@@ -127,6 +127,12 @@ export class UsersService {
     return this.users.findSessionWithOwner(sessionId);
   }
 
+  /** The profile fields a user may change about themselves. */
+  async updateProfile(userId: string, changes: { institution?: string | null }): Promise<User | null> {
+    if (changes.institution !== undefined) await this.users.update(undefined, userId, { institution: changes.institution });
+    return this.users.findById(userId);
+  }
+
   allIds(): Promise<string[]> {
     return this.users.allIds();
   }

@@ -10,6 +10,7 @@ import { declaredRoutes } from '../utils/routes';
  */
 const EXPECTED = [
   'DELETE /admin/users/:user_id superuser',
+  'DELETE /users/me/sessions/:session_id user',
   'GET /admin/audit-events superuser',
   'GET /admin/pending-approvals superuser',
   'GET /admin/stats superuser',
@@ -17,8 +18,11 @@ const EXPECTED = [
   'GET /config public',
   'GET /health/live public',
   'GET /health/ready public',
+  'GET /users/me user',
+  'GET /users/me/sessions user',
   'GET /whoami user',
   'PATCH /admin/users/:user_id superuser',
+  'PATCH /users/me user',
   'POST /admin/users superuser',
   'POST /admin/users/:user_id/approve superuser',
   'POST /admin/users/:user_id/demote superuser',
@@ -28,6 +32,8 @@ const EXPECTED = [
   'POST /jwt/logout user',
   'POST /login public',
   'POST /register public',
+  'POST /users/me/password user',
+  'POST /users/me/sessions/revoke-others user',
   'PUT /admin/users/:user_id superuser',
 ];
 
@@ -54,7 +60,7 @@ describe('route access (e2e)', () => {
   it('really refuses anonymous callers on every non-public route', async () => {
     for (const line of EXPECTED.filter((route) => !route.endsWith(' public'))) {
       const [method, path] = line.split(' ');
-      const url = `/api${path.replace(':user_id', '0f0e0d0c-0b0a-4908-8706-050403020100')}`;
+      const url = `/api${path.replace(/:(user_id|session_id)/, '0f0e0d0c-0b0a-4908-8706-050403020100')}`;
       const response = await t.http[method.toLowerCase() as 'get'](url);
       expect({ line, status: response.status }).toEqual({ line, status: 401 });
     }

@@ -1,3 +1,4 @@
+import { AccountTokens1795720000000 } from './1795720000000-AccountTokens';
 import { AdminIndexes1795640000000 } from './1795640000000-AdminIndexes';
 import { Init1795636033824 } from './1795636033824-Init';
 import { IdentityKeys1795700000000 } from './1795700000000-IdentityKeys';
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   UserCounts1795650000000,
   IdentityKeys1795700000000,
   LoginFailures1795710000000,
+  AccountTokens1795720000000,
 ];
