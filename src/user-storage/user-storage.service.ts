@@ -22,6 +22,10 @@ export const USER_REGISTRY_FILES = [
   'function_registry.json',
 ] as const;
 
+/** docs/API.md §14 Per-user storage: a tree is private to the service. */
+const FOLDER_MODE = 0o700;
+const FILE_MODE = 0o600;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** 503: the tree could not be made or moved (nothing a client did); the cause is logged. */
@@ -62,15 +66,16 @@ export class UserStorageService {
     return userId;
   }
 
-  /** Makes the whole tree; existing files are never overwritten. Throws StorageUnavailableError. */
+  /** Makes the whole tree (folders 0700, files 0600); existing files are never overwritten. Throws StorageUnavailableError. */
   async createTree(userId: string): Promise<void> {
     const dir = this.userDir(userId);
     try {
-      await fs.mkdir(dir, { recursive: true });
-      await Promise.all(USER_SUBDIRECTORIES.map((sub) => fs.mkdir(path.join(dir, sub), { recursive: true })));
+      await this.ensureRoot(this.usersRoot);
+      await fs.mkdir(dir, { recursive: true, mode: FOLDER_MODE });
+      await Promise.all(USER_SUBDIRECTORIES.map((sub) => fs.mkdir(path.join(dir, sub), { recursive: true, mode: FOLDER_MODE })));
       await Promise.all(
         USER_REGISTRY_FILES.map((file) =>
-          fs.writeFile(path.join(dir, file), '{}', { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+          fs.writeFile(path.join(dir, file), '{}', { flag: 'wx', mode: FILE_MODE }).catch((error: NodeJS.ErrnoException) => {
             if (error.code !== 'EEXIST') throw error;
           }),
         ),
@@ -97,13 +102,24 @@ export class UserStorageService {
     const source = this.userDir(userId);
     const target = this.archivePathFor(userId, at);
     try {
-      await fs.mkdir(this.deletedRoot, { recursive: true });
+      await this.ensureRoot(this.deletedRoot);
       await fs.rename(source, target);
       return target;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw new StorageUnavailableError(error);
     }
+  }
+
+  /**
+   * DATA_DIR/users or DATA_DIR/deleted, created 0700 when missing (DATA_DIR itself keeps the mode
+   * start-up gave it). A folder that exists is left as it is; anything else there fails the next step.
+   */
+  private async ensureRoot(root: string): Promise<void> {
+    await fs.mkdir(path.dirname(root), { recursive: true });
+    await fs.mkdir(root, { mode: FOLDER_MODE }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
   }
 
   async hasCompleteTree(userId: string): Promise<boolean> {

@@ -1,0 +1,69 @@
+import { existsSync, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { StorageReconciler } from '../../src/users/storage-reconciler';
+import { createTestApp, TestApp } from '../utils/create-test-app';
+import { createActiveUser, loginToken, newCredentials, register } from '../utils/users';
+
+/** docs/API.md §14 Per-user storage. */
+describe('per-user storage integrity (e2e)', () => {
+  let t: TestApp;
+  let adminAuth: { Authorization: string };
+  beforeAll(async () => {
+    t = await createTestApp();
+    const admin = await createActiveUser(t, 'admin', true);
+    adminAuth = { Authorization: `Bearer ${await loginToken(t, admin.username, admin.password)}` };
+  });
+  afterAll(() => t.close());
+
+  const usersRoot = () => path.join(t.dataDir, 'users');
+  const deletedRoot = () => path.join(t.dataDir, 'deleted');
+  const restore = (folder: string) => fs.rm(folder, { recursive: true, force: true });
+  const archivesOf = async (id: string) =>
+    existsSync(deletedRoot()) ? (await fs.readdir(deletedRoot())).filter((name) => name.startsWith(`${id}-`)) : [];
+
+  describe('modes', () => {
+    it('creates trees with folders 0700 and files 0600, and archives them as they are', async () => {
+      await restore(usersRoot());
+      await restore(deletedRoot());
+      const created = await register(t, newCredentials('private')).expect(201);
+      const dir = path.join(usersRoot(), created.body.id);
+      const modes = async (root: string) => {
+        const found: Record<string, number> = {};
+        for (const entry of await fs.readdir(root, { recursive: true, withFileTypes: true })) {
+          const full = path.join(entry.parentPath, entry.name);
+          found[path.relative(root, full)] = (await fs.stat(full)).mode & 0o777;
+        }
+        return found;
+      };
+      expect((await fs.stat(usersRoot())).mode & 0o777).toBe(0o700);
+      expect((await fs.stat(dir)).mode & 0o777).toBe(0o700);
+      const inside = await modes(dir);
+      expect(Object.keys(inside)).toHaveLength(12);
+      for (const [name, mode] of Object.entries(inside)) {
+        expect({ name, mode: mode.toString(8) }).toEqual({ name, mode: name.endsWith('.json') ? '600' : '700' });
+      }
+
+      await t.sql(`UPDATE users SET is_approved = true, approval_status = 'approved', is_active = true WHERE id = $1`, [
+        created.body.id,
+      ]);
+      await t.http.delete(`/api/admin/users/${created.body.id}`).set(adminAuth).expect(200);
+      expect((await fs.stat(deletedRoot())).mode & 0o777).toBe(0o700);
+      const [archived] = await archivesOf(created.body.id);
+      expect((await fs.stat(path.join(deletedRoot(), archived))).mode & 0o777).toBe(0o700);
+      expect(await modes(path.join(deletedRoot(), archived))).toEqual(inside);
+    });
+
+    it('never overwrites an existing file, nor loosens its mode', async () => {
+      const credentials = newCredentials('kept');
+      const created = await register(t, credentials).expect(201);
+      const file = path.join(usersRoot(), created.body.id, 'node_registry.json');
+      await fs.writeFile(file, '{"kept":true}');
+      await fs.chmod(file, 0o640);
+      await fs.rm(path.join(usersRoot(), created.body.id, 'graphs'), { recursive: true });
+      await t.app.get(StorageReconciler).reconcile();
+      expect(await fs.readFile(file, 'utf8')).toBe('{"kept":true}');
+      expect((await fs.stat(file)).mode & 0o777).toBe(0o640);
+      expect((await fs.stat(path.join(usersRoot(), created.body.id, 'graphs'))).mode & 0o777).toBe(0o700);
+    });
+  });
+});
