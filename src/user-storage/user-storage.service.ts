@@ -97,18 +97,35 @@ export class UserStorageService {
     return path.join(this.deletedRoot, `${this.userDirName(userId)}-${stamp}`);
   }
 
-  /** Moves a deleted user's tree to DATA_DIR/deleted/<uuid>-<timestamp>/; nothing is lost. */
+  /**
+   * Moves a deleted user's tree to DATA_DIR/deleted/<uuid>-<timestamp>/; nothing is lost. Null when
+   * the user has no tree; StorageUnavailableError when it cannot be moved (it stays where it was).
+   */
   async archiveTree(userId: string, at: Date = new Date()): Promise<string | null> {
     const source = this.userDir(userId);
     const target = this.archivePathFor(userId, at);
+    try {
+      await fs.lstat(source);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new StorageUnavailableError(error);
+    }
     try {
       await this.ensureRoot(this.deletedRoot);
       await fs.rename(source, target);
       return target;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw new StorageUnavailableError(error);
     }
+  }
+
+  /** Undoes archiveTree for a deletion that did not commit: the user still exists, so does its tree. */
+  async restoreArchivedTree(userId: string, archived: string): Promise<void> {
+    await fs.rename(archived, this.userDir(userId)).catch((error) => {
+      this.logger.error(
+        `the deletion of user ${userId} was rolled back, but its tree could not be moved back from ${archived}: ${(error as Error).message}`,
+      );
+    });
   }
 
   /**

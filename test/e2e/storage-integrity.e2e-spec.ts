@@ -1,10 +1,10 @@
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync, promises as fs, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { StorageReconciler } from '../../src/users/storage-reconciler';
 import { createTestApp, TestApp } from '../utils/create-test-app';
 import { createActiveUser, loginToken, newCredentials, register } from '../utils/users';
 
-/** docs/API.md §14 Per-user storage. */
+/** docs/API.md §14 Per-user storage: deletion and archive together, modes. */
 describe('per-user storage integrity (e2e)', () => {
   let t: TestApp;
   let adminAuth: { Authorization: string };
@@ -17,9 +17,70 @@ describe('per-user storage integrity (e2e)', () => {
 
   const usersRoot = () => path.join(t.dataDir, 'users');
   const deletedRoot = () => path.join(t.dataDir, 'deleted');
+  /** A regular file where a storage folder must be: unusable even for root, who ignores permission bits. */
+  const spoil = async (folder: string) => {
+    await fs.rm(folder, { recursive: true, force: true });
+    writeFileSync(folder, 'not a directory');
+  };
   const restore = (folder: string) => fs.rm(folder, { recursive: true, force: true });
   const archivesOf = async (id: string) =>
     existsSync(deletedRoot()) ? (await fs.readdir(deletedRoot())).filter((name) => name.startsWith(`${id}-`)) : [];
+
+  describe('DELETE /admin/users/{id}', () => {
+    it('keeps the user (503 STORAGE_UNAVAILABLE) when the tree cannot be archived, and deletes once it can', async () => {
+      const victim = await createActiveUser(t, 'victim');
+      await fs.writeFile(path.join(usersRoot(), victim.id, 'graphs', 'mine.json'), '{"keep":1}');
+      await spoil(deletedRoot());
+      try {
+        const refused = await t.http.delete(`/api/admin/users/${victim.id}`).set(adminAuth).expect(503);
+        expect(refused.body).toEqual({
+          detail: 'User storage is unavailable',
+          code: 'STORAGE_UNAVAILABLE',
+          request_id: expect.any(String),
+        });
+        expect(refused.headers['x-request-id']).toBe(refused.body.request_id);
+        expect(refused.headers['retry-after']).toBe('5');
+        expect(await t.sql('SELECT 1 FROM users WHERE id = $1', [victim.id])).toHaveLength(1);
+        expect(
+          await t.sql(`SELECT 1 FROM audit_events WHERE event_type = 'admin_user_deletion' AND target_id = $1`, [victim.id]),
+        ).toEqual([]);
+        expect(await fs.readFile(path.join(usersRoot(), victim.id, 'graphs', 'mine.json'), 'utf8')).toBe('{"keep":1}');
+        await loginToken(t, victim.username, victim.password);
+      } finally {
+        await restore(deletedRoot());
+      }
+
+      await t.http.delete(`/api/admin/users/${victim.id}`).set(adminAuth).expect(200);
+      expect(await t.sql('SELECT 1 FROM users WHERE id = $1', [victim.id])).toEqual([]);
+      expect(existsSync(path.join(usersRoot(), victim.id))).toBe(false);
+      const archived = await archivesOf(victim.id);
+      expect(archived).toHaveLength(1);
+      expect(await fs.readFile(path.join(deletedRoot(), archived[0], 'graphs', 'mine.json'), 'utf8')).toBe('{"keep":1}');
+      await t.http.delete(`/api/admin/users/${victim.id}`).set(adminAuth).expect(404);
+    });
+
+    it('moves the tree back when the deletion fails to commit', async () => {
+      const victim = await createActiveUser(t, 'unlucky');
+      await fs.writeFile(path.join(usersRoot(), victim.id, 'graphs', 'mine.json'), '{"keep":2}');
+      // A deferred constraint trigger fails the transaction at COMMIT, after every statement (and the move) succeeded.
+      await t.sql(`CREATE FUNCTION fail_deletion_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'commit refused by the test'; END $$`);
+      await t.sql(`CREATE CONSTRAINT TRIGGER fail_deletion_commit AFTER INSERT ON audit_events
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.event_type = 'admin_user_deletion')
+        EXECUTE FUNCTION fail_deletion_commit()`);
+      try {
+        const failed = await t.http.delete(`/api/admin/users/${victim.id}`).set(adminAuth);
+        expect(failed.status).toBe(500);
+      } finally {
+        await t.sql('DROP TRIGGER fail_deletion_commit ON audit_events');
+        await t.sql('DROP FUNCTION fail_deletion_commit()');
+      }
+      expect(await t.sql('SELECT 1 FROM users WHERE id = $1', [victim.id])).toHaveLength(1);
+      expect(await fs.readFile(path.join(usersRoot(), victim.id, 'graphs', 'mine.json'), 'utf8')).toBe('{"keep":2}');
+      expect(await archivesOf(victim.id)).toEqual([]);
+      await loginToken(t, victim.username, victim.password);
+    });
+  });
 
   describe('modes', () => {
     it('creates trees with folders 0700 and files 0600, and archives them as they are', async () => {
