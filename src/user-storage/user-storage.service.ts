@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { AppError } from '../common/errors/app-error';
@@ -126,6 +127,27 @@ export class UserStorageService {
         `the deletion of user ${userId} was rolled back, but its tree could not be moved back from ${archived}: ${(error as Error).message}`,
       );
     });
+  }
+
+  /**
+   * Makes sure both storage folders exist (0700 when created here) and take a new file: a probe
+   * is written and removed in each. Throws naming the folder (relative to DATA_DIR) that fails.
+   */
+  async probeWritable(): Promise<void> {
+    for (const [root, name] of [
+      [this.usersRoot, 'DATA_DIR/users'],
+      [this.deletedRoot, 'DATA_DIR/deleted'],
+    ] as const) {
+      const probe = path.join(root, `.ready-${randomBytes(6).toString('hex')}`);
+      try {
+        await this.ensureRoot(root);
+        await fs.writeFile(probe, 'ok', { flag: 'wx', mode: FILE_MODE });
+        await fs.rm(probe, { force: true });
+      } catch (error) {
+        this.logger.warn(`${name} is not writable: ${(error as Error).message}`);
+        throw new Error(`${name} is not writable`);
+      }
+    }
   }
 
   /**

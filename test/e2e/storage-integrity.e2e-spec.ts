@@ -4,7 +4,7 @@ import { StorageReconciler } from '../../src/users/storage-reconciler';
 import { createTestApp, TestApp } from '../utils/create-test-app';
 import { createActiveUser, loginToken, newCredentials, register } from '../utils/users';
 
-/** docs/API.md §14 Per-user storage: deletion and archive together, modes. */
+/** docs/API.md §14 Per-user storage: deletion and archive together, modes; §16 Operations routes: readiness. */
 describe('per-user storage integrity (e2e)', () => {
   let t: TestApp;
   let adminAuth: { Authorization: string };
@@ -79,6 +79,41 @@ describe('per-user storage integrity (e2e)', () => {
       expect(await fs.readFile(path.join(usersRoot(), victim.id, 'graphs', 'mine.json'), 'utf8')).toBe('{"keep":2}');
       expect(await archivesOf(victim.id)).toEqual([]);
       await loginToken(t, victim.username, victim.password);
+    });
+  });
+
+  describe('GET /health/ready', () => {
+    it.each(['users', 'deleted'])('answers 503 naming the storage check while DATA_DIR/%s cannot be written', async (folder) => {
+      await t.http.get('/api/health/ready').expect(200);
+      const target = path.join(t.dataDir, folder);
+      await spoil(target);
+      try {
+        const response = await t.http.get('/api/health/ready').expect(503);
+        expect(response.body).toMatchObject({
+          status: 'error',
+          error: { storage: { status: 'down', message: `DATA_DIR/${folder} is not writable` } },
+          request_id: expect.any(String),
+        });
+        expect(JSON.stringify(response.body)).not.toContain(t.dataDir);
+      } finally {
+        await restore(target);
+      }
+      await t.http.get('/api/health/ready').expect(200);
+    });
+
+    it('creates missing storage folders (0700) and leaves no probe file behind', async () => {
+      await restore(usersRoot());
+      await restore(deletedRoot());
+      await t.http.get('/api/health/ready').expect(200);
+      for (const folder of [usersRoot(), deletedRoot()]) {
+        const stat = await fs.stat(folder);
+        expect({ folder, directory: stat.isDirectory(), mode: stat.mode & 0o777 }).toEqual({
+          folder,
+          directory: true,
+          mode: 0o700,
+        });
+        expect(await fs.readdir(folder)).toEqual([]);
+      }
     });
   });
 
