@@ -8,6 +8,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
+import { useUtf8BodyParsers } from './common/http/body-parsers';
 import { AppConfig } from './config/app-config';
 import { createRootLogger } from './logging/root-logger';
 import { MetricsService } from './metrics/metrics.service';
@@ -119,6 +120,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     );
   });
 
+  useUtf8BodyParsers(app, JSON_BODY_LIMIT_BYTES);
   if (config.apiPrefix) app.setGlobalPrefix(config.apiPrefix);
   if (config.docsEnabled) {
     const document = buildOpenApiDocument(app, config);

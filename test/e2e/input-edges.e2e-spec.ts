@@ -1,3 +1,4 @@
+import { PasswordHasher } from '../../src/passwords/password-hasher.service';
 import { createTestApp, TestApp } from '../utils/create-test-app';
 import { createActiveUser, loginToken, newCredentials, register } from '../utils/users';
 
@@ -15,6 +16,9 @@ const INHERITED_NAMES = [
   '__lookupGetter__',
   '__lookupSetter__',
 ];
+
+/** Sends a Buffer byte for byte (supertest would serialise it as JSON). */
+const asIs = (body: unknown) => body as string;
 
 const extra = (name: string) => ({ loc: ['body', name], msg: 'Extra inputs are not permitted', type: 'extra_forbidden' });
 
@@ -139,6 +143,73 @@ describe('input at the edges of the contract (e2e)', () => {
         });
       }
       expect(await count('users')).toBe(before);
+    });
+  });
+
+  describe('bodies that are not valid UTF-8 (400, nothing written)', () => {
+    const NOT_UTF8 = {
+      'a lone continuation byte': Buffer.from([0xff]),
+      'a truncated sequence': Buffer.from([0xc3]),
+      'an overlong encoding': Buffer.from([0xc0, 0xaf]),
+      'an encoded surrogate': Buffer.from([0xed, 0xa0, 0x80]),
+    };
+
+    it.each(Object.entries(NOT_UTF8))('JSON with %s', async (_name, bytes) => {
+      const before = await count('users');
+      const credentials = newCredentials('bytes');
+      const [head, tail] = JSON.stringify({ ...credentials, institution: 'MARK' }).split('MARK');
+      const body = Buffer.concat([Buffer.from(head), bytes, Buffer.from(tail)]);
+      const response = await t.http
+        .post('/api/register')
+        .set('Content-Type', 'application/json')
+        .serialize(asIs)
+        .send(body)
+        .expect(400);
+      expect(response.body).toEqual({ detail: 'Request body is not valid UTF-8' });
+      expect(await count('users')).toBe(before);
+    });
+
+    it.each(Object.entries(NOT_UTF8))('a form with %s', async (_name, bytes) => {
+      const verify = jest.spyOn(t.app.get(PasswordHasher), 'verify');
+      try {
+        const body = Buffer.concat([Buffer.from(`username=${admin.username}&password=`), bytes]);
+        const response = await t.http
+          .post('/api/jwt/login')
+          .set('Content-Type', 'application/x-www-form-urlencoded')
+          .serialize(asIs)
+          .send(body)
+          .expect(400);
+        expect(response.body).toEqual({ detail: 'Request body is not valid UTF-8' });
+        expect(verify).not.toHaveBeenCalled();
+      } finally {
+        verify.mockRestore();
+      }
+    });
+
+    it('keeps text that is valid UTF-8, whatever the script, the form __proto__ refusal and the 64 KiB limit', async () => {
+      const credentials = newCredentials('text');
+      const institution = 'Université de Genève — 東京大学 😀';
+      const created = await t.http
+        .post('/api/register')
+        .set('Content-Type', 'application/json; charset=utf-8')
+        .serialize(asIs)
+        .send(Buffer.from(JSON.stringify({ ...credentials, institution })))
+        .expect(201);
+      const [row] = await t.sql<{ institution: string }>('SELECT institution FROM users WHERE id = $1', [created.body.id]);
+      expect(row.institution).toBe(institution);
+      const form = await t.http
+        .post('/api/jwt/login')
+        .type('form')
+        .send({ username: 'nobody-é', password: 'wrong-password' })
+        .expect(400);
+      expect(form.body).toEqual({ detail: 'LOGIN_BAD_CREDENTIALS' });
+      const poisoned = await t.http.post('/api/jwt/login').type('form').send('username=a&password=b&__proto__=x').expect(400);
+      expect(poisoned.body).toEqual({ detail: 'Object contains forbidden prototype property' });
+      const tooLarge = await t.http
+        .post('/api/register')
+        .send({ ...newCredentials(), institution: 'x'.repeat(70_000) })
+        .expect(413);
+      expect(tooLarge.body).toEqual({ detail: 'Request body too large' });
     });
   });
 });
