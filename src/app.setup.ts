@@ -56,8 +56,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // Poisoned JSON is refused by the parser, before any code of ours sees it.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    // Long path ids reach our own check (400 Invalid user ID format) instead of a bare 414.
-    routerOptions: { maxParamLength: 2048 },
+    // A path id of any length reaches our own check (400 Invalid user ID format, docs/API.md §1
+    // Conventions) instead of a bare 414; the request line is bounded by Node's header size limit.
+    routerOptions: { maxParamLength: Number.MAX_SAFE_INTEGER },
     // Malformed URLs fail before routing, outside Nest's filter: answer in the same shape.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       reply

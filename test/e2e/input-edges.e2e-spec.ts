@@ -1,5 +1,6 @@
 import { PasswordHasher } from '../../src/passwords/password-hasher.service';
 import { createTestApp, TestApp } from '../utils/create-test-app';
+import { declaredRoutes } from '../utils/routes';
 import { createActiveUser, loginToken, newCredentials, register } from '../utils/users';
 
 /** Names every object inherits: unknown fields like any other (docs/API.md §1 Conventions). */
@@ -210,6 +211,25 @@ describe('input at the edges of the contract (e2e)', () => {
         .send({ ...newCredentials(), institution: 'x'.repeat(70_000) })
         .expect(413);
       expect(tooLarge.body).toEqual({ detail: 'Request body too large' });
+    });
+  });
+
+  describe('path ids of any length (400 Invalid user ID format)', () => {
+    it.each([3_000, 10_000])('answers 400 to a %i-character id on every {user_id} route', async (length) => {
+      const routes = declaredRoutes(t.app).filter((route) => route.path.includes(':user_id'));
+      expect(routes.length).toBeGreaterThanOrEqual(6);
+      for (const route of routes) {
+        for (const id of ['a'.repeat(length), 'f'.repeat(length)]) {
+          const url = `/api${route.path.replace(':user_id', id)}`;
+          const request = t.http[route.method.toLowerCase() as 'get'](url).set(adminAuth);
+          const response = route.method === 'GET' || route.method === 'DELETE' ? await request : await request.send({});
+          expect({ route: `${route.method} ${route.path}`, status: response.status, body: response.body }).toEqual({
+            route: `${route.method} ${route.path}`,
+            status: 400,
+            body: { detail: 'Invalid user ID format' },
+          });
+        }
+      }
     });
   });
 });
