@@ -232,4 +232,61 @@ describe('input at the edges of the contract (e2e)', () => {
       }
     });
   });
+
+  describe('audit-event times that do not exist (400 Invalid since / Invalid until)', () => {
+    const IMPOSSIBLE = [
+      '2026-02-30',
+      '2026-02-31T00:00:00Z',
+      '2026-04-31',
+      '2026-06-31T12:00:00+02:00',
+      '2025-02-29',
+      '1900-02-29',
+      '2026-01-01T24:00:00Z',
+      '2026-01-01T25:00Z',
+      '2026-01-01T10:60Z',
+      '2026-01-01T10:00:60Z',
+      '2026-01-01T10:00:00+24:00',
+      '2026-01-01T10:00:00+05:60',
+      '2026-13-01',
+      '2026-00-10',
+      '2026-01-00',
+    ];
+
+    it.each(IMPOSSIBLE)('refuses %s', async (value) => {
+      for (const name of ['since', 'until']) {
+        const response = await t.http
+          .get('/api/admin/audit-events')
+          .query({ [name]: value })
+          .set(adminAuth);
+        expect({ name, value, status: response.status, body: response.body }).toEqual({
+          name,
+          value,
+          status: 400,
+          body: { detail: `Invalid ${name}` },
+        });
+      }
+    });
+
+    it('accepts leap days and time zones, and filters on the instant they name', async () => {
+      const [{ id }] = await t.sql<{ id: string }>(
+        `INSERT INTO audit_events (at, event_type, details) VALUES ('2024-02-29T12:00:00Z', 'admin_user_approved', '{}') RETURNING id`,
+      );
+      const found = async (query: Record<string, string>) => {
+        const response = await t.http.get('/api/admin/audit-events').query(query).set(adminAuth).expect(200);
+        return response.body.events.some((event: { id: number }) => event.id === Number(id));
+      };
+      expect(await found({ since: '2024-02-29' })).toBe(true);
+      expect(await found({ since: '2024-02-29T13:00:00+01:00', until: '2024-03-01' })).toBe(true);
+      expect(await found({ since: '2024-02-29T07:00:00.001-05:00' })).toBe(false);
+      expect(await found({ until: '2024-02-29T12:00:00Z' })).toBe(false);
+      expect(await found({ until: '2024-02-29T12:00:00.000001Z' })).toBe(true);
+      expect(await found({ since: '2000-02-29', until: '2024-02-29T17:30:01+0530' })).toBe(true);
+      expect(await found({ since: '2024-02-29T23:59:59.999Z' })).toBe(false);
+      // Without an offset a time is UTC; an offset may be hours only.
+      expect(await found({ since: '2024-02-29T12:00', until: '2024-02-29T12:00:01' })).toBe(true);
+      expect(await found({ since: '2024-02-29T12:00:00.001' })).toBe(false);
+      expect(await found({ since: '2024-02-29T17:00:00.001+05' })).toBe(false);
+      expect(await found({ since: '2024-02-29T17:00:00+05' })).toBe(true);
+    });
+  });
 });
