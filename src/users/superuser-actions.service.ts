@@ -173,7 +173,9 @@ export class SuperuserActionsService {
   /**
    * Deletes the user (sessions go with it) and archives its tree, both or neither (docs/API.md §14
    * Per-user storage): the move is the last step before the commit, so a tree that cannot be moved
-   * rolls the deletion back (503 STORAGE_UNAVAILABLE), and a commit that fails moves it back.
+   * rolls the deletion back (503 STORAGE_UNAVAILABLE), and a commit that fails moves it back. (A
+   * connection lost during COMMIT leaves the outcome unknown: the tree goes back to users/, where
+   * start-up reports it if the user turns out to be gone.)
    */
   async remove(actor: Actor, targetId: string, context: RequestContext): Promise<User> {
     const at = this.clock.now();
