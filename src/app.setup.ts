@@ -8,6 +8,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
+import { useUtf8BodyParsers } from './common/http/body-parsers';
 import { AppConfig } from './config/app-config';
 import { createRootLogger } from './logging/root-logger';
 import { MetricsServer } from './metrics/metrics.server';
@@ -61,8 +62,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // Poisoned JSON is refused by the parser, before any code of ours sees it.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    // Long path ids reach our own check (400 Invalid user ID format) instead of a bare 414.
-    routerOptions: { maxParamLength: 2048 },
+    // A path id of any length reaches our own check (400 Invalid user ID format, docs/API.md §1
+    // Conventions) instead of a bare 414; the request line is bounded by Node's header size limit.
+    routerOptions: { maxParamLength: Number.MAX_SAFE_INTEGER },
     // Malformed URLs fail before routing, outside Nest's filter: answer in the same shape.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       reply
@@ -125,6 +127,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     );
   });
 
+  useUtf8BodyParsers(app, JSON_BODY_LIMIT_BYTES);
   if (config.apiPrefix) app.setGlobalPrefix(config.apiPrefix);
   if (config.docsEnabled) {
     const document = buildOpenApiDocument(app, config);

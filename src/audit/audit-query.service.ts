@@ -48,12 +48,38 @@ interface AuditRow {
   details: Record<string, unknown>;
 }
 
-/** An ISO 8601 date or date-time as one exact instant PostgreSQL accepts (years 1 to 9999). */
-function instant(text: string, name: string): string {
-  const date = new Date(text);
-  const year = date.getUTCFullYear();
-  if (Number.isNaN(date.getTime()) || year < 1 || year > 9999) throw new AppError('INVALID_QUERY', `Invalid ${name}`);
-  return date.toISOString();
+/** Calendar date, optional time (seconds and fraction optional) and offset; each part checked below. */
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|([+-])(\d{2})(?::?(\d{2}))?)?)?$/;
+
+const daysIn = (year: number, month: number): number =>
+  month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+
+/**
+ * An ISO 8601 date or date-time as the text of one exact instant for PostgreSQL (years 1 to 9999,
+ * microseconds kept). A date that does not exist (Feb 30, Apr 31, Feb 29 of a common year, hour
+ * 24, minute or second 60, an offset beyond ±14:00) is refused, never rolled over (docs/API.md
+ * §1 Conventions). A time without an offset is UTC, as every time of the API.
+ */
+function exactInstant(text: string, name: string): string {
+  const invalid = () => new AppError('INVALID_QUERY', `Invalid ${name}`);
+  const match = ISO_INSTANT.exec(text);
+  if (!match) throw invalid();
+  const [, y, mo, d, h = '00', mi = '00', s = '00', fraction = '0', zone = 'Z', sign = '+', zh = '00', zm = '00'] = match;
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number);
+  const offset = Number(zh) * 60 + Number(zm);
+  const exists =
+    year >= 1 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysIn(year, month) &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    Number(zm) <= 59 &&
+    offset <= 14 * 60;
+  if (!exists) throw invalid();
+  return `${y}-${mo}-${d}T${h}:${mi}:${s}.${fraction}${zone === 'Z' ? '+00:00' : `${sign}${zh}:${zm}`}`;
 }
 
 /** The read side of the audit trail: newest first, keyset pages on (at, id). */
@@ -79,8 +105,8 @@ export class AuditQueryService {
     if (query.event_type) where.push(`event_type = ${param(query.event_type)}`);
     if (query.actor_id) where.push(`actor_id = ${param(normaliseUserId(query.actor_id))}::uuid`);
     if (query.target_id) where.push(`target_id = ${param(normaliseUserId(query.target_id))}::uuid`);
-    if (query.since) where.push(`at >= ${param(instant(query.since, 'since'))}::timestamptz`);
-    if (query.until) where.push(`at < ${param(instant(query.until, 'until'))}::timestamptz`);
+    if (query.since) where.push(`at >= ${param(exactInstant(query.since, 'since'))}::timestamptz`);
+    if (query.until) where.push(`at < ${param(exactInstant(query.until, 'until'))}::timestamptz`);
     if (query.cursor !== undefined) {
       const cursor = decodeCursor(query.cursor, ['a', 'i'] as const);
       if (!/^\d{1,18}$/.test(cursor.i) || !PG_TIMESTAMPTZ.test(cursor.a)) throw new AppError('INVALID_QUERY', 'Invalid cursor');

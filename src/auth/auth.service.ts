@@ -100,6 +100,8 @@ export class AuthService {
     if (!user.isActive) throw this.refuse('inactive', new AppError('INACTIVE_USER', 'Inactive user'), user, identifier, context);
 
     const session = await this.sessions.start({ id: user.id, username: user.username }, context);
+    // Deleted while its password was being checked: as if it had never existed.
+    if (!session) throw this.refuse('unknown_user', INVALID_CREDENTIALS(), user, identifier, context);
     this.metrics.countLogin('success');
     const token = this.tokens.issue(user.id, session.id, session.createdAt, this.config.sessionMaxLifetimeSeconds);
     return { access_token: token, token_type: 'bearer', user: toLoginUser(user) };

@@ -2,12 +2,9 @@ import { Controller, Get, HttpCode, HttpStatus } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { Public } from '../common/decorators/public.decorator';
-import { AppConfig } from '../config/app-config';
+import { UserStorageService } from '../user-storage/user-storage.service';
 
 @ApiTags('operations')
 @Public()
@@ -18,7 +15,7 @@ export class HealthController {
     private readonly database: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly config: AppConfig,
+    private readonly storage: UserStorageService,
   ) {}
 
   @Get('live')
@@ -47,11 +44,8 @@ export class HealthController {
       () =>
         this.indicators
           .check('storage')
-          .attempt(async () => {
-            const probe = path.join(this.config.dataDir, `.ready-${randomBytes(6).toString('hex')}`);
-            await fs.writeFile(probe, 'ok');
-            await fs.rm(probe, { force: true });
-          })
+          // Where user trees are made and archived, not only DATA_DIR (docs/API.md §16 Operations routes).
+          .attempt(() => this.storage.probeWritable())
           .withTimeout(3000),
     ]);
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
+import { isForeignKeyViolation } from '../common/errors/database-errors';
 import { RequestContext } from '../common/http/request-context';
 import { AppConfig } from '../config/app-config';
 import { Session } from './session.entity';
@@ -18,8 +19,20 @@ export class SessionsService {
     private readonly clock: Clock,
   ) {}
 
-  /** A login: the session row and `login_succeeded`, in one transaction. */
-  start(user: { id: string; username: string }, context: RequestContext): Promise<Session> {
+  /**
+   * A login: the session row and `login_succeeded`, in one transaction. Null when the user was
+   * deleted after the password check: nothing is written, and the login is refused.
+   */
+  async start(user: { id: string; username: string }, context: RequestContext): Promise<Session | null> {
+    try {
+      return await this.startSession(user, context);
+    } catch (error) {
+      if (isForeignKeyViolation(error)) return null;
+      throw error;
+    }
+  }
+
+  private startSession(user: { id: string; username: string }, context: RequestContext): Promise<Session> {
     return this.sessions.transaction(async (manager) => {
       const session = await this.open(manager, user.id, context);
       await this.audit.record(manager, {

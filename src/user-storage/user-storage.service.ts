@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { AppError } from '../common/errors/app-error';
@@ -21,6 +22,10 @@ export const USER_REGISTRY_FILES = [
   'transition_registry.json',
   'function_registry.json',
 ] as const;
+
+/** docs/API.md §14 Per-user storage: a tree is private to the service. */
+const FOLDER_MODE = 0o700;
+const FILE_MODE = 0o600;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -62,15 +67,16 @@ export class UserStorageService {
     return userId;
   }
 
-  /** Makes the whole tree; existing files are never overwritten. Throws StorageUnavailableError. */
+  /** Makes the whole tree (folders 0700, files 0600); existing files are never overwritten. Throws StorageUnavailableError. */
   async createTree(userId: string): Promise<void> {
     const dir = this.userDir(userId);
     try {
-      await fs.mkdir(dir, { recursive: true });
-      await Promise.all(USER_SUBDIRECTORIES.map((sub) => fs.mkdir(path.join(dir, sub), { recursive: true })));
+      await this.ensureRoot(this.usersRoot);
+      await fs.mkdir(dir, { recursive: true, mode: FOLDER_MODE });
+      await Promise.all(USER_SUBDIRECTORIES.map((sub) => fs.mkdir(path.join(dir, sub), { recursive: true, mode: FOLDER_MODE })));
       await Promise.all(
         USER_REGISTRY_FILES.map((file) =>
-          fs.writeFile(path.join(dir, file), '{}', { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+          fs.writeFile(path.join(dir, file), '{}', { flag: 'wx', mode: FILE_MODE }).catch((error: NodeJS.ErrnoException) => {
             if (error.code !== 'EEXIST') throw error;
           }),
         ),
@@ -92,18 +98,67 @@ export class UserStorageService {
     return path.join(this.deletedRoot, `${this.userDirName(userId)}-${stamp}`);
   }
 
-  /** Moves a deleted user's tree to DATA_DIR/deleted/<uuid>-<timestamp>/; nothing is lost. */
+  /**
+   * Moves a deleted user's tree to DATA_DIR/deleted/<uuid>-<timestamp>/; nothing is lost. Null when
+   * the user has no tree; StorageUnavailableError when it cannot be moved (it stays where it was).
+   */
   async archiveTree(userId: string, at: Date = new Date()): Promise<string | null> {
     const source = this.userDir(userId);
     const target = this.archivePathFor(userId, at);
     try {
-      await fs.mkdir(this.deletedRoot, { recursive: true });
-      await fs.rename(source, target);
-      return target;
+      await fs.lstat(source);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw new StorageUnavailableError(error);
     }
+    try {
+      await this.ensureRoot(this.deletedRoot);
+      await fs.rename(source, target);
+      return target;
+    } catch (error) {
+      throw new StorageUnavailableError(error);
+    }
+  }
+
+  /** Undoes archiveTree for a deletion that did not commit: the user still exists, so does its tree. */
+  async restoreArchivedTree(userId: string, archived: string): Promise<void> {
+    await fs.rename(archived, this.userDir(userId)).catch((error) => {
+      this.logger.error(
+        `the deletion of user ${userId} was rolled back, but its tree could not be moved back from ${archived}: ${(error as Error).message}`,
+      );
+    });
+  }
+
+  /**
+   * Makes sure both storage folders exist (0700 when created here) and take a new file: a probe
+   * is written and removed in each. Throws naming the folder (relative to DATA_DIR) that fails.
+   */
+  async probeWritable(): Promise<void> {
+    for (const [root, name] of [
+      [this.usersRoot, 'DATA_DIR/users'],
+      [this.deletedRoot, 'DATA_DIR/deleted'],
+    ] as const) {
+      const probe = path.join(root, `.ready-${randomBytes(6).toString('hex')}`);
+      try {
+        await this.ensureRoot(root);
+        await fs.writeFile(probe, 'ok', { flag: 'wx', mode: FILE_MODE });
+        await fs.rm(probe, { force: true });
+      } catch (error) {
+        this.logger.warn(`${name} is not writable: ${(error as Error).message}`);
+        throw new Error(`${name} is not writable`);
+      }
+    }
+  }
+
+  /**
+   * DATA_DIR/users or DATA_DIR/deleted, created 0700 when missing (DATA_DIR itself keeps the mode
+   * start-up gave it). A folder that exists is left as it is; anything else there fails the next step.
+   */
+  private async ensureRoot(root: string): Promise<void> {
+    await fs.mkdir(path.dirname(root), { recursive: true });
+    await fs.mkdir(root, { mode: FOLDER_MODE }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
   }
 
   async hasCompleteTree(userId: string): Promise<boolean> {

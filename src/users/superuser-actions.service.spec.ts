@@ -43,7 +43,11 @@ function build(options: { superusers?: string[]; target?: User | null } = {}) {
   };
   const sessions = { revokeAllForUser: jest.fn(async () => 2) };
   const audit = { record: jest.fn(async (_manager: unknown, _event: unknown) => undefined) };
-  const storage = { archivePathFor: jest.fn(() => '/data/deleted/x'), archiveTree: jest.fn(async () => '/data/deleted/x') };
+  const storage = {
+    archivePathFor: jest.fn(() => '/data/deleted/x'),
+    archiveTree: jest.fn(async (): Promise<string | null> => '/data/deleted/x'),
+    restoreArchivedTree: jest.fn(async () => undefined),
+  };
   const sut = new SuperuserActionsService(
     repository as never,
     accounts as never,
@@ -175,14 +179,40 @@ describe('SuperuserActionsService', () => {
     await expect(build().sut.decide(ADMIN, TARGET, true, null, context)).rejects.toMatchObject({ code: 'USER_ALREADY_APPROVED' });
   });
 
-  it('deletes, then archives the tree after commit; a missing user is 404', async () => {
-    const { sut, repository, storage } = build();
+  it('deletes and archives the tree as the last step inside the transaction; a missing user is 404', async () => {
+    const { sut, repository, storage, audit } = build();
+    const order: string[] = [];
+    repository.transaction.mockImplementationOnce(async (work: (m: unknown) => unknown) => {
+      const result = await work(manager);
+      order.push('commit');
+      return result;
+    });
+    repository.delete.mockImplementationOnce(async () => void order.push('delete'));
+    audit.record.mockImplementationOnce(async () => void order.push('audit'));
+    storage.archiveTree.mockImplementationOnce(async () => (order.push('archive'), '/data/deleted/x'));
     await sut.remove(ADMIN, TARGET, context);
+    expect(order).toEqual(['delete', 'audit', 'archive', 'commit']);
     expect(repository.delete).toHaveBeenCalledWith(manager, TARGET);
     expect(storage.archiveTree).toHaveBeenCalledWith(TARGET, expect.any(Date));
+    expect(storage.restoreArchivedTree).not.toHaveBeenCalled();
     await expect(build({ target: null }).sut.remove(ADMIN, TARGET, context)).rejects.toMatchObject({
       code: 'USER_NOT_FOUND',
       status: 404,
     });
+  });
+
+  it('moves the tree back when the commit fails after the move, and not when the move itself failed', async () => {
+    const failing = build();
+    failing.repository.transaction.mockImplementationOnce(async (work: (m: unknown) => unknown) => {
+      await work(manager);
+      throw new Error('commit failed');
+    });
+    await expect(failing.sut.remove(ADMIN, TARGET, context)).rejects.toThrow('commit failed');
+    expect(failing.storage.restoreArchivedTree).toHaveBeenCalledWith(TARGET, '/data/deleted/x');
+
+    const unmovable = build();
+    unmovable.storage.archiveTree.mockRejectedValueOnce(new Error('storage unavailable'));
+    await expect(unmovable.sut.remove(ADMIN, TARGET, context)).rejects.toThrow('storage unavailable');
+    expect(unmovable.storage.restoreArchivedTree).not.toHaveBeenCalled();
   });
 });

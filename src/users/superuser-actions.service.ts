@@ -170,24 +170,35 @@ export class SuperuserActionsService {
     });
   }
 
-  /** Deletes the user (sessions go with it) and then archives its tree: nothing is lost. */
+  /**
+   * Deletes the user (sessions go with it) and archives its tree, both or neither (docs/API.md §14
+   * Per-user storage): the move is the last step before the commit, so a tree that cannot be moved
+   * rolls the deletion back (503 STORAGE_UNAVAILABLE), and a commit that fails moves it back. (A
+   * connection lost during COMMIT leaves the outcome unknown: the tree goes back to users/, where
+   * start-up reports it if the user turns out to be gone.)
+   */
   async remove(actor: Actor, targetId: string, context: RequestContext): Promise<User> {
     const at = this.clock.now();
-    const deleted = await this.lockedTarget(actor, targetId, async ({ manager, superusers, authorize }, target) => {
-      if (target.id === actor.id) throw new AppError('CANNOT_DELETE_SELF', 'Cannot delete yourself');
-      if (superusers.has(target.id) && superusers.size <= 1) throw lastSuperuser();
-      authorize();
-      await this.users.delete(manager, target.id);
-      await this.record(manager, 'admin_user_deletion', actor, target, context, {
-        deleted_username: target.username,
-        deleted_email: target.email,
-        storage_archived_to: this.storage.archivePathFor(target.id, at),
+    let archived: { id: string; path: string } | undefined;
+    try {
+      return await this.lockedTarget(actor, targetId, async ({ manager, superusers, authorize }, target) => {
+        if (target.id === actor.id) throw new AppError('CANNOT_DELETE_SELF', 'Cannot delete yourself');
+        if (superusers.has(target.id) && superusers.size <= 1) throw lastSuperuser();
+        authorize();
+        await this.users.delete(manager, target.id);
+        await this.record(manager, 'admin_user_deletion', actor, target, context, {
+          deleted_username: target.username,
+          deleted_email: target.email,
+          storage_archived_to: this.storage.archivePathFor(target.id, at),
+        });
+        const moved = await this.storage.archiveTree(target.id, at);
+        if (moved) archived = { id: target.id, path: moved };
+        return target;
       });
-      return target;
-    });
-    // After commit: a failed move leaves the tree in users/, where start-up reports it.
-    await this.storage.archiveTree(deleted.id, at);
-    return deleted;
+    } catch (error) {
+      if (archived) await this.storage.restoreArchivedTree(archived.id, archived.path);
+      throw error;
+    }
   }
 
   /** Approves or rejects a pending or rejected registration. */

@@ -31,6 +31,12 @@ export function isUniqueViolation(error: unknown): boolean {
   return driver?.code === '23505';
 }
 
+/** PostgreSQL foreign_key_violation, however TypeORM wrapped it: e.g. a row whose parent was just deleted. */
+export function isForeignKeyViolation(error: unknown): boolean {
+  const driver = (error as { driverError?: { code?: string } })?.driverError ?? (error as { code?: string });
+  return driver?.code === '23503';
+}
+
 /** SQLSTATE class 22 (data exception): a value PostgreSQL cannot take, such as a NUL byte or a bad date. */
 export function isInvalidInputForDatabase(error: unknown): boolean {
   const driver = (error as { driverError?: { code?: string } })?.driverError ?? (error as { code?: string });

@@ -1,6 +1,6 @@
 import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { ValidationError, validate } from 'class-validator';
+import { getMetadataStorage, ValidationError, validate } from 'class-validator';
 import { RequestValidationError, ValidationIssue } from '../errors/request-validation.error';
 
 /** class-validator constraint → pydantic v2 error type and message, as FastAPI clients see them. */
@@ -81,6 +81,28 @@ function unacceptableInput(value: unknown, root: string): ValidationIssue | null
 }
 
 /**
+ * The fields a DTO declares (every field carries at least one class-validator decorator). Looked up
+ * as own keys of a Set: class-validator's own whitelist looks names up in a plain object, where
+ * `constructor`, `toString` and the other Object.prototype members always seem declared.
+ */
+const declaredFieldsCache = new WeakMap<object, ReadonlySet<string>>();
+function declaredFields(metatype: object): ReadonlySet<string> {
+  let fields = declaredFieldsCache.get(metatype);
+  if (!fields) {
+    const metadata = getMetadataStorage().getTargetValidationMetadatas(metatype as new () => object, '', false, false);
+    fields = new Set(metadata.map((entry) => entry.propertyName));
+    declaredFieldsCache.set(metatype, fields);
+  }
+  return fields;
+}
+
+const extraField = (root: string, key: string): ValidationIssue => ({
+  loc: [root, fieldName(key)],
+  msg: 'Extra inputs are not permitted',
+  type: 'extra_forbidden',
+});
+
+/**
  * Validates bodies and queries against their DTO classes and reports failures in FastAPI's shape:
  * bodies → 422 (as FastAPI), queries → 400 (docs/API.md §10 Administration: "400 bad query"). Unknown fields are refused.
  */
@@ -106,7 +128,16 @@ export class RequestValidationPipe implements PipeTransform {
     }
     const unacceptable = unacceptableInput(value, type);
     if (unacceptable) throw new RequestValidationError([unacceptable], status);
-    const instance = plainToInstance(metatype as new () => object, value, {
+    // Unknown fields are judged on the input's own keys (docs/API.md §1 Conventions), and only
+    // declared ones reach class-transformer.
+    const declared = declaredFields(metatype);
+    const extras: ValidationIssue[] = [];
+    const known: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(value)) {
+      if (declared.has(key)) known[key] = field;
+      else extras.push(extraField(type, key));
+    }
+    const instance = plainToInstance(metatype as new () => object, known, {
       enableImplicitConversion: false,
       exposeDefaultValues: true,
     });
@@ -116,7 +147,8 @@ export class RequestValidationPipe implements PipeTransform {
       forbidUnknownValues: true,
       validationError: { target: false, value: true },
     });
-    if (errors.length > 0) throw new RequestValidationError(toIssues(errors, [type]), status);
+    if (errors.length > 0 || extras.length > 0)
+      throw new RequestValidationError([...toIssues(errors, [type]), ...extras], status);
     return instance;
   }
 }
