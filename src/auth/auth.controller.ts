@@ -45,7 +45,10 @@ export class AuthController {
   @ApiResponse({ status: 200, type: LoginResponseDto })
   @ApiResponse({ status: 400, description: 'Inactive user' })
   @ApiResponse({ status: 401, description: 'Invalid credentials' })
-  @ApiResponse({ status: 403, description: 'Account pending approval, or registration rejected (ACCOUNT_REJECTED)' })
+  @ApiResponse({
+    status: 403,
+    description: 'Account pending approval, registration rejected (ACCOUNT_REJECTED), or email not verified (EMAIL_NOT_VERIFIED)',
+  })
   @ApiResponse({ status: 422, description: 'Body validation error' })
   @ApiResponse({ status: 429, description: 'Too many attempts from this address (Retry-After)' })
   @ApiResponse({ status: 503, description: 'Too many logins being verified at once (LOGIN_BUSY, Retry-After)' })
@@ -65,7 +68,10 @@ export class AuthController {
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiOperation({ operationId: 'jwtLogin', summary: 'OAuth2 password flow (form-urlencoded); used by Swagger Authorize' })
   @ApiResponse({ status: 200, type: BearerTokenDto })
-  @ApiResponse({ status: 400, description: 'LOGIN_BAD_CREDENTIALS (also for pending, rejected and inactive accounts)' })
+  @ApiResponse({
+    status: 400,
+    description: 'LOGIN_BAD_CREDENTIALS (also for pending, rejected and inactive accounts); LOGIN_USER_NOT_VERIFIED',
+  })
   @ApiResponse({ status: 422, description: 'Form validation error' })
   @ApiResponse({ status: 429, description: 'Too many attempts from this address (Retry-After)' })
   @ApiResponse({ status: 503, description: 'Too many logins being verified at once (LOGIN_BUSY, Retry-After)' })
@@ -74,7 +80,9 @@ export class AuthController {
       const { access_token, token_type } = await this.auth.login(dto.username, dto.password, context);
       return { access_token, token_type };
     } catch (error) {
-      throw error instanceof LoginRefusedError ? new AppError('LOGIN_BAD_CREDENTIALS') : error;
+      if (!(error instanceof LoginRefusedError)) throw error;
+      // fastapi-users tells an unverified user so; every other refusal is the same bad-credentials answer.
+      throw new AppError(error.reason === 'unverified' ? 'LOGIN_USER_NOT_VERIFIED' : 'LOGIN_BAD_CREDENTIALS');
     }
   }
 

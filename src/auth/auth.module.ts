@@ -3,6 +3,7 @@ import { PassportModule } from '@nestjs/passport';
 import { AuditModule } from '../audit/audit.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
+import { AccountRecoveryController } from './account-recovery.controller';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './authentication/jwt-auth.guard';
@@ -15,7 +16,7 @@ import { SessionAuthenticator } from './authentication/session-authenticator';
  */
 @Module({
   imports: [PassportModule, UsersModule, SessionsModule, AuditModule],
-  controllers: [AuthController],
+  controllers: [AuthController, AccountRecoveryController],
   providers: [AuthService, SessionAuthenticator, JwtStrategy, JwtAuthGuard],
   exports: [JwtAuthGuard, SessionAuthenticator],
 })

@@ -15,7 +15,7 @@ import { UsersService } from '../users/users.service';
 import { AuthConfigDto, LoginResponseDto, WhoAmIDto } from './dto/auth-responses.dto';
 import { RegisterDto } from './dto/register.dto';
 
-export type LoginFailure = 'unknown_user' | 'bad_password' | 'locked' | 'rejected' | 'pending' | 'inactive';
+export type LoginFailure = 'unknown_user' | 'bad_password' | 'locked' | 'unverified' | 'rejected' | 'pending' | 'inactive';
 
 export class LoginRefusedError extends Error {
   constructor(
@@ -79,6 +79,9 @@ export class AuthService {
     }
     await this.credentials.recordSuccess(user, context.ip, password, verified);
 
+    if (this.config.emailVerification === 'required' && !user.isVerified) {
+      throw this.refuse('unverified', new AppError('EMAIL_NOT_VERIFIED', 'Email not verified'), user, identifier, context);
+    }
     if (user.approvalStatus === 'rejected') {
       throw this.refuse(
         'rejected',

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
 import { AccountToken, AccountTokenPurpose } from './account-token.entity';
@@ -72,6 +72,11 @@ export class AccountTokensService {
 
   async markUsed(manager: EntityManager, row: AccountToken): Promise<void> {
     await manager.update(AccountToken, { id: row.id }, { usedAt: this.clock.now() });
+  }
+
+  /** Voids every unused token of the user (deactivation, rejection): a later reactivation does not revive them. */
+  async voidAll(manager: EntityManager, userId: string): Promise<void> {
+    await manager.update(AccountToken, { userId, usedAt: IsNull() }, { usedAt: this.clock.now() });
   }
 
   /** A reset link issued less than a minute ago is not issued again (a flood of requests mails once). */

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { clientKey } from '../common/http/client-address';
@@ -8,6 +9,7 @@ import { AppConfig } from '../config/app-config';
 import { PasswordHasher, VerifyResult } from '../passwords/password-hasher.service';
 import { assertPasswordAcceptable, passwordProblem } from '../passwords/password-policy';
 import { SessionsService } from '../sessions/sessions.service';
+import { AccountTokensService } from './account-tokens.service';
 import { User } from './user.entity';
 import { UsersRepository } from './users.repository';
 
@@ -31,6 +33,7 @@ export class CredentialsService {
     private readonly audit: AuditService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly tokens: AccountTokensService,
   ) {}
 
   /** The client's address decides its fair share of the hashing queue. */
@@ -119,6 +122,25 @@ export class CredentialsService {
   }
 
   /**
+   * A reset by mail link (docs/API.md §9): the token must be unused, unexpired, of an active user
+   * whose password has not changed since it was issued. The new password is stored, the token is
+   * used up, every session ends and every lockout counter is cleared — one transaction.
+   */
+  async resetWithToken(token: string, password: string, context: RequestContext): Promise<void> {
+    const badToken = () => new AppError('RESET_PASSWORD_BAD_TOKEN');
+    const found = await this.tokens.find(token, 'reset');
+    if (!found || !found.user.isActive) throw badToken();
+    assertPasswordAcceptable(password, found.user.username, found.user.email, 'RESET_PASSWORD_INVALID_PASSWORD');
+    const hashedPassword = await this.hasher.hash(password);
+    await this.users.transaction(async (manager) => {
+      const locked = await this.tokens.find(token, 'reset', manager);
+      if (!locked || !locked.user.isActive) throw badToken();
+      await this.tokens.markUsed(manager, locked.row);
+      await this.applyNewPassword(manager, locked.user, hashedPassword, context, 'link');
+    });
+  }
+
+  /**
    * Sets a new password (the policy applies), ends every session of the user, clears a login
    * lockout and records `password_reset`, all in one transaction.
    */
@@ -131,30 +153,40 @@ export class CredentialsService {
     return this.users.transaction(async (manager) => {
       const user = await this.users.lockById(manager, userId);
       if (!user) throw new AppError('USER_NOT_FOUND', 'User not found');
-      await this.users.update(manager, user.id, { hashedPassword });
-      const lockoutCleared = await this.users.clearLockout(user.id, manager);
-      const sessionsEnded = await this.sessions.revokeAllForUser(manager, user.id, 'password_reset');
-      const target = { id: user.id, username: user.username };
-      const { ip, userAgent } = context;
+      return this.applyNewPassword(manager, user, hashedPassword, context, source);
+    });
+  }
+
+  private async applyNewPassword(
+    manager: EntityManager,
+    user: User,
+    hashedPassword: string,
+    context: RequestContext,
+    source: 'cli' | 'link',
+  ): Promise<PasswordReset> {
+    await this.users.update(manager, user.id, { hashedPassword });
+    const lockoutCleared = await this.users.clearLockout(user.id, manager);
+    const sessionsEnded = await this.sessions.revokeAllForUser(manager, user.id, 'password_reset');
+    const target = { id: user.id, username: user.username };
+    const { ip, userAgent } = context;
+    await this.audit.record(manager, {
+      eventType: 'password_reset',
+      actor: null,
+      target,
+      ip,
+      userAgent,
+      details: { source, sessions_ended: sessionsEnded, lockout_cleared: lockoutCleared },
+    });
+    if (sessionsEnded > 0) {
       await this.audit.record(manager, {
-        eventType: 'password_reset',
+        eventType: 'session_revoked',
         actor: null,
         target,
         ip,
         userAgent,
-        details: { source, sessions_ended: sessionsEnded, lockout_cleared: lockoutCleared },
+        details: { reason: 'password_reset', sessions: sessionsEnded },
       });
-      if (sessionsEnded > 0) {
-        await this.audit.record(manager, {
-          eventType: 'session_revoked',
-          actor: null,
-          target,
-          ip,
-          userAgent,
-          details: { reason: 'password_reset', sessions: sessionsEnded },
-        });
-      }
-      return { user, sessionsEnded, lockoutCleared };
-    });
+    }
+    return { user, sessionsEnded, lockoutCleared };
   }
 }

@@ -42,6 +42,7 @@ function build(options: { superusers?: string[]; target?: User | null } = {}) {
     ),
   };
   const sessions = { revokeAllForUser: jest.fn(async () => 2) };
+  const tokens = { voidAll: jest.fn(async () => undefined) };
   const audit = { record: jest.fn(async (_manager: unknown, _event: unknown) => undefined) };
   const storage = {
     archivePathFor: jest.fn(() => '/data/deleted/x'),
@@ -55,8 +56,9 @@ function build(options: { superusers?: string[]; target?: User | null } = {}) {
     audit as never,
     storage as never,
     new Clock(),
+    tokens as never,
   );
-  return { sut, repository, accounts, sessions, audit, storage };
+  return { sut, repository, accounts, sessions, audit, storage, tokens };
 }
 
 describe('SuperuserActionsService', () => {
@@ -97,10 +99,11 @@ describe('SuperuserActionsService', () => {
   });
 
   it('deactivation ends the sessions and records both events in the same transaction', async () => {
-    const { sut, sessions, audit } = build();
+    const { sut, sessions, audit, tokens } = build();
     const updated = await sut.update(ADMIN, TARGET, { is_active: false }, context);
     expect(updated.isActive).toBe(false);
     expect(sessions.revokeAllForUser).toHaveBeenCalledWith(manager, TARGET, 'deactivated');
+    expect(tokens.voidAll).toHaveBeenCalledWith(manager, TARGET);
     expect(audit.record.mock.calls.map((call: unknown[]) => (call[1] as { eventType: string }).eventType)).toEqual([
       'session_revoked',
       'admin_user_update',

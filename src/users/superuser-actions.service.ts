@@ -9,6 +9,7 @@ import { isUniqueViolation } from '../common/errors/database-errors';
 import { RequestContext } from '../common/http/request-context';
 import { SessionsService } from '../sessions/sessions.service';
 import { UserStorageService } from '../user-storage/user-storage.service';
+import { AccountTokensService } from './account-tokens.service';
 import { changesTo, diffOf, UserChanges } from './user-changes';
 import { User } from './user.entity';
 import { UsersRepository } from './users.repository';
@@ -54,6 +55,7 @@ export class SuperuserActionsService {
     private readonly audit: AuditService,
     private readonly storage: UserStorageService,
     private readonly clock: Clock,
+    private readonly tokens: AccountTokensService,
   ) {}
 
   /** Approved, and active unless told otherwise; under the same lock and re-check as every other action. */
@@ -267,7 +269,9 @@ export class SuperuserActionsService {
     return user;
   }
 
+  /** Deactivation and rejection end the user's sessions and void their mailed tokens. */
   private async endSessions(manager: EntityManager, actor: Actor, target: User, reason: string, context: RequestContext) {
+    await this.tokens.voidAll(manager, target.id);
     const ended = await this.sessions.revokeAllForUser(manager, target.id, reason);
     if (ended > 0) await this.record(manager, 'session_revoked', actor, target, context, { reason, sessions: ended });
   }

@@ -9,6 +9,7 @@ import { AccountToken } from './account-token.entity';
 import { AccountTokensService } from './account-tokens.service';
 import { BootstrapAdmin } from './bootstrap-admin';
 import { CredentialsService } from './credentials.service';
+import { EmailVerificationService } from './email-verification.service';
 import { StorageReconciler } from './storage-reconciler';
 import { SuperuserActionsService } from './superuser-actions.service';
 import { LoginFailure } from './login-failure.entity';
@@ -33,8 +34,16 @@ import { UsersService } from './users.service';
     StorageReconciler,
     BootstrapAdmin,
     AccountTokensService,
+    EmailVerificationService,
   ],
-  exports: [UsersService, CredentialsService, SuperuserActionsService, StorageReconciler, UsersRepository],
+  exports: [
+    UsersService,
+    CredentialsService,
+    SuperuserActionsService,
+    EmailVerificationService,
+    StorageReconciler,
+    UsersRepository,
+  ],
 })
 export class UsersModule implements OnModuleInit {
   constructor(

@@ -164,7 +164,16 @@ export class UsersService {
     const approved = { isApproved: true, approvalStatus: 'approved' as const, approvedAt: this.clock.now() };
     if (first || origin.kind === 'operator') return { ...base, ...approved, isSuperuser: true, isActive: true };
     if (origin.kind === 'self') {
-      return { ...base, isSuperuser: false, isActive: false, isApproved: false, approvalStatus: 'pending', approvedAt: null };
+      return {
+        ...base,
+        // With EMAIL_VERIFICATION=required a registrant proves the address first (docs/API.md §9).
+        isVerified: this.config.emailVerification !== 'required',
+        isSuperuser: false,
+        isActive: false,
+        isApproved: false,
+        approvalStatus: 'pending',
+        approvedAt: null,
+      };
     }
     return { ...base, ...approved, isSuperuser: origin.isSuperuser, isActive: origin.isActive, approvedBy: origin.actor.id };
   }

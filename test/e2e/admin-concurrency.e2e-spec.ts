@@ -4,6 +4,8 @@ import { eventually } from '../utils/eventually';
 import { createActiveUser, loginToken, newCredentials, register } from '../utils/users';
 
 const ROUNDS = 20;
+// 20 rounds of real hashing and locking: generous on a loaded machine (no assertion depends on time).
+jest.setTimeout(240_000);
 
 describe('admin invariants under concurrency (e2e, each scenario 20 times)', () => {
   let t: TestApp;

@@ -11,6 +11,7 @@ describe('migrations (e2e)', () => {
     await dataSource.initialize();
     try {
       expect(dataSource.entityMetadatas.map((entity) => entity.tableName).sort()).toEqual([
+        'account_tokens',
         'audit_events',
         'login_failures',
         'sessions',

@@ -32,8 +32,10 @@ const EXPECTED = [
   'POST /jwt/logout user',
   'POST /login public',
   'POST /register public',
+  'POST /reset-password public',
   'POST /users/me/password user',
   'POST /users/me/sessions/revoke-others user',
+  'POST /verify public',
   'PUT /admin/users/:user_id superuser',
 ];
 
