@@ -22,6 +22,11 @@ export const USER_REGISTRY_FILES = [
   'function_registry.json',
 ] as const;
 
+/** DATA_DIR/users: the parent of every user's tree. */
+export function usersRootOf(dataDir: string): string {
+  return path.join(dataDir, 'users');
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** 503: the tree could not be made or moved (nothing a client did); the cause is logged. */
@@ -45,7 +50,7 @@ export class UserStorageService {
   constructor(private readonly config: AppConfig) {}
 
   get usersRoot(): string {
-    return path.join(this.config.dataDir, 'users');
+    return usersRootOf(this.config.dataDir);
   }
 
   get deletedRoot(): string {
