@@ -20,15 +20,37 @@ export interface Runtime {
 }
 
 /**
+ * `mkdir -p`, one level at a time: Node's recursive mkdir never returns where a file system answers
+ * ENOENT to every attempt (a path under /proc, for one).
+ */
+async function makeFolder(dir: string): Promise<void> {
+  try {
+    await fs.mkdir(dir);
+    return;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      // A folder already, or a file / dangling link in its place (stat says which).
+      if ((await fs.stat(dir)).isDirectory()) return;
+      throw error;
+    }
+    if (code !== 'ENOENT' || path.dirname(dir) === dir) throw error;
+  }
+  await makeFolder(path.dirname(dir));
+  await fs.mkdir(dir);
+}
+
+/**
  * DATA_DIR and DATA_DIR/users must be folders this process can create files in: a file is really
- * created and removed in each (permission bits alone say nothing for root, a read-only mount or a
- * file where a folder belongs). Otherwise the start fails here instead of every sign-up failing later.
+ * created and removed in each (permission bits say nothing for root, nor about a read-only mount,
+ * a file system that refuses new entries, or a file or dangling link where a folder belongs).
+ * Otherwise the start fails here, instead of every sign-up failing later.
  */
 export async function checkDataDir(dataDir: string): Promise<void> {
   for (const dir of [dataDir, usersRootOf(dataDir)]) {
     const probe = path.join(dir, `.write-probe-${process.pid}`);
     try {
-      await fs.mkdir(dir, { recursive: true });
+      await makeFolder(dir);
       await fs.writeFile(probe, 'gatehouse start-up check\n');
       await fs.rm(probe);
     } catch (error) {

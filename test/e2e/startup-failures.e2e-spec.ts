@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -16,7 +16,8 @@ interface LogLine {
   context?: string;
 }
 
-const ANSI = /\u001b\[/;
+/** The escape that starts every colour code of a terminal logger. */
+const ANSI = String.fromCharCode(27) + '[';
 
 /** The exit, or `running` when the server is still up after `ms` (then it is killed). */
 async function exitWithin(
@@ -38,7 +39,7 @@ async function exitWithin(
 
 /** Every line parsed as JSON (the test fails on the first that is not), and the error lines among them. */
 function logLines(output: string): { lines: LogLine[]; errors: LogLine[] } {
-  expect(output).not.toMatch(ANSI);
+  expect(output).not.toContain(ANSI);
   const lines = output
     .split('\n')
     .filter((line) => line.trim() !== '')
@@ -74,41 +75,50 @@ describe('start-up failures of the built server (e2e)', () => {
   const start = (env: Record<string, string>) =>
     spawnServer({ JWT_SECRET: 'a-test-secret-long-enough-for-hs256-0123456789', HOST: '127.0.0.1', PORT: '0', ...env });
 
-  // Root ignores permission bits, so the folder is made unusable by a regular file in its place.
+  // Root ignores permission bits, so the folder is made unusable otherwise: a file system that
+  // refuses new entries (/proc; the server started and answered 503 to every sign-up), a dangling
+  // link where DATA_DIR/users belongs (it started, even ready, and every sign-up failed), a regular
+  // file where a folder must be.
   it.each([
-    ['DATA_DIR is a regular file', (dir: string) => writeFileSync(path.join(dir, 'data'), 'x'), 'data', 'EEXIST'],
+    ['DATA_DIR cannot be created (under /proc)', () => `/proc/gatehouse-data-${process.pid}`, 'ENOENT'],
     [
-      'a parent of DATA_DIR is a regular file',
-      (dir: string) => writeFileSync(path.join(dir, 'data'), 'x'),
-      'data/below',
-      'ENOTDIR',
+      'DATA_DIR/users is a dangling link',
+      (dir: string) => {
+        mkdirSync(path.join(dir, 'data'));
+        symlinkSync(path.join(dir, 'gone'), path.join(dir, 'data', 'users'));
+        return path.join(dir, 'data');
+      },
+      'ENOENT',
+    ],
+    [
+      'DATA_DIR is a regular file',
+      (dir: string) => {
+        writeFileSync(path.join(dir, 'data'), 'x');
+        return path.join(dir, 'data');
+      },
+      'EEXIST',
     ],
     [
       'DATA_DIR/users is a regular file',
       (dir: string) => {
         mkdirSync(path.join(dir, 'data'));
         writeFileSync(path.join(dir, 'data', 'users'), 'x');
+        return path.join(dir, 'data');
       },
-      'data',
       'EEXIST',
     ],
-  ])(
-    '%s: exit code 1 and one JSON error line naming DATA_DIR, with an external DATABASE_URL',
-    async (_case, spoil, sub, code) => {
-      const dir = tempDir();
-      spoil(dir);
-      const dataDir = path.join(dir, sub);
-      const server = start({ DATABASE_URL: database.url, DATA_DIR: dataDir });
-      expect(await exitWithin(server, 30_000)).toEqual({ code: 1, signal: null });
-      const { lines, errors } = logLines(server.output());
-      expect(errors).toHaveLength(1);
-      expect(errors[0].msg).toMatch(/^start-up failed: DATA_DIR is not usable: cannot create a file in /);
-      expect(errors[0].msg).toContain(dataDir);
-      expect(errors[0].code).toBe(code);
-      // Nothing else was attempted: no Nest line, no database.
-      expect(lines.filter((line) => line.context !== 'Gatehouse')).toEqual([]);
-    },
-  );
+  ])('%s: exit code 1 and one JSON error line naming DATA_DIR, with an external DATABASE_URL', async (_case, spoil, code) => {
+    const dataDir = spoil(tempDir());
+    const server = start({ DATABASE_URL: database.url, DATA_DIR: dataDir });
+    expect(await exitWithin(server, 30_000)).toEqual({ code: 1, signal: null });
+    const { lines, errors } = logLines(server.output());
+    expect(errors).toHaveLength(1);
+    expect(errors[0].msg).toMatch(/^start-up failed: DATA_DIR is not usable: cannot create a file in /);
+    expect(errors[0].msg).toContain(dataDir);
+    expect(errors[0].code).toBe(code);
+    // Nothing else was attempted: no Nest line, no database.
+    expect(lines.filter((line) => line.context !== 'Gatehouse')).toEqual([]);
+  });
 
   it('an unreachable database: one warning per retry for DATABASE_WAIT_SECONDS, then one JSON error line', async () => {
     const port = await freePort();
