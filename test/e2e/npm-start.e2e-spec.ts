@@ -112,7 +112,9 @@ describe('npm start (e2e)', () => {
   afterAll(() => {
     for (const npm of running)
       for (const pid of [npm.pid!, ...descendants(npm.pid!)]) if (alive(pid)) process.kill(pid, 'SIGKILL');
-    rmSync(project, { recursive: true, force: true });
+    // After a failure: the embedded PostgreSQL is not below npm (pg_ctl detaches it).
+    if (dataDir) for (const pid of postgresOf(dataDir).split('\n').filter(Boolean)) process.kill(Number(pid), 'SIGQUIT');
+    if (project) rmSync(project, { recursive: true, force: true });
   });
 
   async function npmStart(readyWithinMs: number): Promise<Started> {
