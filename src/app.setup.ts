@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
-import { PinoNestLogger } from './logging/nest-logger';
+import { PinoNestLogger, WithoutRethrownErrors } from './logging/nest-logger';
 import { createRootLogger } from './logging/root-logger';
 import { MetricsService } from './metrics/metrics.service';
 
@@ -72,7 +72,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     logger: new PinoNestLogger(rootLogger),
     abortOnError: false,
   });
-  app.useLogger(app.get(NestPinoLogger));
+  app.useLogger(new WithoutRethrownErrors(app.get(NestPinoLogger)));
 
   await app.register(helmet, {
     // Swagger UI needs its inline bootstrap script and styles; nothing else is served as HTML.

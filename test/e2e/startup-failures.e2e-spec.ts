@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -155,6 +156,22 @@ describe('start-up failures of the built server (e2e)', () => {
     expect(lines.filter((line) => line.level === 40)).toEqual([]);
     expect(errors).toHaveLength(1);
     expect(errors[0].msg).toMatch(/^start-up failed: database .* refused the connection: .*gatehouse_no_such_role/);
+  });
+
+  it('a port in use: one JSON error line (not a second one from Nest), exit code 1', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = taken.address() as AddressInfo;
+      const server = start({ DATABASE_URL: database.url, DATA_DIR: tempDir(), PORT: String(port) });
+      expect(await exitWithin(server, 60_000)).toEqual({ code: 1, signal: null });
+      const { errors } = logLines(server.output());
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ code: 'EADDRINUSE', context: 'Gatehouse' });
+      expect(errors[0].msg).toMatch(/^start-up failed: listen EADDRINUSE/);
+    } finally {
+      taken.close();
+    }
   });
 
   it('a failing migration (inside Nest): one JSON error line naming it, no coloured Nest output, exit code 1', async () => {
