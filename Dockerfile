@@ -1,7 +1,9 @@
 # Gatehouse container image. Two stages:
 #   build    compiler toolchain + every dependency: compiles native modules and TypeScript, then
 #            prunes node_modules down to what runs in production
-#   runtime  node:20-bookworm-slim + dist/ + production node_modules, as the unprivileged user `node`
+#   runtime  node:24-bookworm-slim + dist/ + production node_modules, as the unprivileged user `node`
+#
+# Node 24 is the current LTS line and one of the two Node versions CI runs the tests on (.ci/run).
 #
 #   docker build -t gatehouse .
 #   docker run --rm -p 3000:3000 -e JWT_SECRET="$(openssl rand -base64 48)" \
@@ -10,7 +12,7 @@
 # docker-compose.yml builds this file and adds PostgreSQL and Redis; see docs/DEPLOYMENT.md.
 
 # ---------------------------------------------------------------------------------------------
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 
 # python3/make/g++ let node-gyp compile better-sqlite3 (an optionalDependency that the ops CLI's
 # legacy import uses) when no prebuilt binary can be fetched. argon2 0.44 ships a
@@ -21,10 +23,11 @@ RUN apt-get update \
 
 WORKDIR /app
 
-# The npm 10 that ships with node:20 ignores package.json's `allowScripts` (an npm 11 feature) and
-# runs every install script. SCARF_ANALYTICS=false turns @scarf/scarf's install-time telemetry
-# beacon (pulled in by swagger-ui-dist) into a no-op. npm_config_nodedir points node-gyp at the
-# headers that the node image already has, so compiling needs no header download.
+# An npm that knows package.json's `allowScripts` (npm 11.19 was checked) runs only the install
+# scripts listed there as allowed (argon2, better-sqlite3, the embedded PostgreSQL packages); an npm
+# without it runs every install script, so SCARF_ANALYTICS=false still turns @scarf/scarf's
+# install-time telemetry beacon (pulled in by swagger-ui-dist) into a no-op. npm_config_nodedir points node-gyp at the headers
+# that the node image already has, so compiling needs no header download.
 ENV SCARF_ANALYTICS=false \
     npm_config_nodedir=/usr/local \
     npm_config_update_notifier=false \
@@ -63,7 +66,7 @@ RUN npm prune --omit=dev \
         || echo 'WARNING: better-sqlite3 did not build: the ops CLI legacy import will not work in this image' >&2)
 
 # ---------------------------------------------------------------------------------------------
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 
 # MALLOC_ARENA_MAX=1 keeps glibc from holding a heap per hashing thread for argon2's 19 MiB blocks
 # (peak RSS; MALLOC_MMAP_THRESHOLD_ did the same at a third of the hashing rate: bench/RESULTS.md).

@@ -42,8 +42,10 @@ export class AppModule {
           migrationsRun: true,
           logger: new TypeOrmNestLogger(),
           maxQueryExecutionTime: 2000,
-          retryAttempts: 2,
-          retryDelay: 1000,
+          // Start-up has waited for the database already (runtime.ts): no retries here, whose
+          // messages would be extra error lines, and a failing migration must not run again.
+          retryAttempts: 0,
+          toRetry: () => false,
         }),
         RateLimitModule,
         AuthModule,

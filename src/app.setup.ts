@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { useUtf8BodyParsers } from './common/http/body-parsers';
 import { AppConfig } from './config/app-config';
+import { PinoNestLogger, WithoutRethrownErrors } from './logging/nest-logger';
 import { createRootLogger } from './logging/root-logger';
 import { MetricsServer } from './metrics/metrics.server';
 import { MetricsService } from './metrics/metrics.service';
@@ -73,11 +74,13 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
         .send({ detail: error.code === 'FST_ERR_BAD_URL' ? 'Malformed URL' : 'Bad request' });
     },
   });
+  // Nest logs through the root logger from its first line, and a failure reaches the caller
+  // (main.ts logs it as one line) instead of Nest's own report and process.exit.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, rootLogger), adapter, {
-    bufferLogs: true,
+    logger: new PinoNestLogger(rootLogger),
+    abortOnError: false,
   });
-  app.useLogger(app.get(NestPinoLogger));
-  app.flushLogs();
+  app.useLogger(new WithoutRethrownErrors(app.get(NestPinoLogger)));
 
   await app.register(helmet, {
     // Swagger UI needs its inline bootstrap script and styles; nothing else is served as HTML.

@@ -1,4 +1,7 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
 import { createApp } from './app.setup';
+import { StartupError } from './common/errors/startup-error';
 import { AppConfig } from './config/app-config';
 import { ConfigError, loadConfigFromProcessEnv } from './config/load-config';
 import { createRootLogger } from './logging/root-logger';
@@ -17,36 +20,64 @@ function readConfig(): AppConfig {
   }
 }
 
+/** The one line a failed start writes: the cause, with a stack only when it is not a known failure. */
+function reportStartupFailure(root: Logger, error: unknown): void {
+  if (error instanceof StartupError) {
+    root.error({ context: 'Gatehouse', code: error.code }, `start-up failed: ${error.message}`);
+  } else if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    root.error({ context: 'Gatehouse', code, stack: error.stack }, `start-up failed: ${error.message}`);
+  } else {
+    root.error({ context: 'Gatehouse' }, `start-up failed: ${String(error)}`);
+  }
+}
+
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+
 async function main(): Promise<void> {
   const loaded = readConfig();
   const root = createRootLogger(loaded);
   const logger = {
     log: (message: string) => root.info({ context: 'Gatehouse' }, message),
     warn: (message: string) => root.warn({ context: 'Gatehouse' }, message),
-    error: (message: string, stack?: string) => root.error({ context: 'Gatehouse', stack }, message),
   };
   let runtime: Runtime | undefined;
+  let app: NestFastifyApplication | undefined;
+  let listening = false;
+
+  // Installed before anything starts, so that a signal during start-up still stops what was
+  // started: the embedded PostgreSQL is stopped once it is up, rather than left running. Later
+  // signals are ignored while stopping (a Ctrl-C in a terminal reaches both the server and npm,
+  // which passes it on again).
+  let stopping: string | undefined;
+  const finish = async (code: number) => {
+    try {
+      await app?.close();
+    } finally {
+      await runtime?.stop().catch(() => undefined);
+      process.exit(code);
+    }
+  };
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = signal;
+    logger.log(`${signal} received: finishing in-flight requests and shutting down`);
+    // Otherwise the start-up below notices `stopping` after its current step and finishes.
+    // An external database being waited for needs no such step: nothing was started yet.
+    if (listening || (runtime === undefined && loaded.databaseUrl)) void finish(0);
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, () => stop(signal));
+
   try {
     runtime = await prepareRuntime(loaded, logger);
+    if (stopping) return await finish(0);
     const { config } = runtime;
-    const app = await createApp(config, { rootLogger: root });
-
-    let closing = false;
-    const shutdown = async (signal: string) => {
-      if (closing) return;
-      closing = true;
-      logger.log(`${signal} received: finishing in-flight requests and shutting down`);
-      try {
-        await app.close();
-      } finally {
-        await runtime?.stop();
-        process.exit(0);
-      }
-    };
-    process.once('SIGTERM', () => void shutdown('SIGTERM'));
-    process.once('SIGINT', () => void shutdown('SIGINT'));
+    app = await createApp(config, { rootLogger: root });
+    if (stopping) return await finish(0);
 
     await app.listen({ port: config.port, host: config.host });
+    listening = true;
+    if (stopping) return await finish(0);
     const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     const base = `http://${shown}:${config.port}${config.apiPrefix}`;
     logger.log(`Gatehouse is listening: API at ${base}`);
@@ -54,9 +85,9 @@ async function main(): Promise<void> {
     const metrics = app.get(MetricsServer).address();
     if (metrics) logger.log(`Prometheus metrics at http://${metrics.address}:${metrics.port}/metrics`);
   } catch (error) {
-    logger.error(`start-up failed: ${(error as Error).message}`, (error as Error).stack);
-    await runtime?.stop().catch(() => undefined);
-    process.exit(1);
+    if (stopping) return await finish(0);
+    reportStartupFailure(root, error);
+    await finish(1);
   }
 }
 

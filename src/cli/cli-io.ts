@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import { format } from 'node:util';
 
 /** A failure the operator can act on: one line on stderr and exit code 1. */
@@ -59,51 +60,98 @@ async function readAll(stream: NodeJS.ReadStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Characters typed after the line a prompt consumed (a paste of both lines), for the next prompt. */
-let typedAhead = '';
+/**
+ * The terminal while a password may be typed. In its normal (cooked) mode the terminal echoes
+ * every key at once, also keys typed before the prompt appears (while the application loads), so a
+ * password typed ahead would be shown. `hold` turns echo off (raw mode) as soon as the command is
+ * known to prompt, keeps what arrives, and the prompts read their lines from it; `release`
+ * restores the terminal, which also happens on every exit.
+ */
+class HeldTerminal {
+  private held = false;
+  private buffer = '';
+  private readonly decoder = new StringDecoder('utf8');
+  private wake: (() => void) | undefined;
 
-/** Reads one line from the terminal without echoing it. */
-function promptHidden(question: string): Promise<string> {
-  const stdin = process.stdin;
-  return new Promise((resolve, reject) => {
-    let value = '';
-    const finish = () => {
-      stdin.off('data', onData);
-      stdin.setRawMode(false);
-      stdin.pause();
-      process.stderr.write('\n');
-    };
-    const consume = (text: string): boolean => {
-      const chars = [...text];
-      for (let index = 0; index < chars.length; index += 1) {
-        const char = chars[index];
-        if (char === '\r' || char === '\n') {
-          typedAhead = chars
-            .slice(index + 1)
-            .join('')
-            .replace(/^\n/, '');
-          finish();
-          resolve(value);
-          return true;
-        }
-        if (char === '\u0003' || (char === '\u0004' && value === '')) {
-          finish();
-          reject(new InterruptedError());
-          return true;
-        }
-        if (char === '\u007f' || char === '\b') value = [...value].slice(0, -1).join('');
-        else if (char >= ' ') value += char;
-      }
-      return false;
-    };
-    const onData = (chunk: Buffer | string) => void consume(chunk.toString());
-    process.stderr.write(question);
+  private readonly onData = (chunk: Buffer | string) => {
+    const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    if (!this.wake && text.includes('\u0003')) {
+      // Ctrl-C while no prompt is shown: what the terminal would have done in its normal mode.
+      process.kill(process.pid, 'SIGINT');
+      return;
+    }
+    this.buffer += text;
+    this.wake?.();
+  };
+
+  hold(): void {
+    const stdin = process.stdin;
+    if (this.held || !stdin.isTTY) return;
+    this.held = true;
     stdin.setRawMode(true);
-    stdin.on('data', onData);
-    const earlier = typedAhead;
-    typedAhead = '';
-    if (!consume(earlier)) stdin.resume();
-  });
+    stdin.on('data', this.onData);
+    stdin.resume();
+  }
+
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    process.stdin.off('data', this.onData);
+    process.stdin.setRawMode(false);
+    process.stdin.pause();
+  }
+
+  /** The next line typed (ahead or now), without echo; Ctrl-C, or Ctrl-D on an empty line: InterruptedError. */
+  async readLine(): Promise<string> {
+    this.hold();
+    for (;;) {
+      const line = this.takeLine();
+      if (line !== undefined) return line;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = undefined;
+    }
+  }
+
+  private takeLine(): string | undefined {
+    const chars = [...this.buffer];
+    let value = '';
+    for (let index = 0; index < chars.length; index += 1) {
+      const char = chars[index];
+      if (char === '\r' || char === '\n') {
+        // A pasted "\r\n" is one line break.
+        const next = char === '\r' && chars[index + 1] === '\n' ? index + 2 : index + 1;
+        this.buffer = chars.slice(next).join('');
+        return value;
+      }
+      if (char === '\u0003' || (char === '\u0004' && value === '')) {
+        this.buffer = '';
+        throw new InterruptedError();
+      }
+      if (char === '\u007f' || char === '\b') value = [...value].slice(0, -1).join('');
+      else if (char >= ' ') value += char;
+    }
+    return undefined;
+  }
+}
+
+const terminal = new HeldTerminal();
+process.on('exit', () => terminal.release());
+
+/**
+ * For a command that will prompt for a password: when stdin is a terminal, echo goes off now, and
+ * what is typed from here on is kept for the prompt (see HeldTerminal).
+ */
+export function holdTerminalInput(): void {
+  terminal.hold();
+}
+
+async function promptHidden(question: string): Promise<string> {
+  process.stderr.write(question);
+  try {
+    return await terminal.readLine();
+  } finally {
+    process.stderr.write('\n');
+  }
 }
 
 /**
@@ -112,10 +160,14 @@ function promptHidden(question: string): Promise<string> {
  */
 export async function readPassword(prompt: string): Promise<string> {
   if (process.stdin.isTTY) {
-    const first = await promptHidden(prompt);
-    const second = await promptHidden('Repeat it: ');
-    if (first !== second) throw new CliError('the two passwords differ; nothing was changed');
-    return first;
+    try {
+      const first = await promptHidden(prompt);
+      const second = await promptHidden('Repeat it: ');
+      if (first !== second) throw new CliError('the two passwords differ; nothing was changed');
+      return first;
+    } finally {
+      terminal.release();
+    }
   }
   const input = await readAll(process.stdin);
   const line = input.split(/\r?\n/)[0] ?? '';

@@ -33,5 +33,7 @@ export interface CommandSpec {
   requiredOptions?: string[];
   /** Names of the positional arguments, all required. */
   positionals: string[];
+  /** Prompts for a password when stdin is a terminal: echo goes off as soon as the arguments are parsed. */
+  readsPassword?: boolean;
   load(): CommandHandler;
 }

@@ -1,7 +1,7 @@
 import { AppConfig } from '../config/app-config';
 import { ConfigError, loadConfigFromProcessEnv } from '../config/load-config';
 import { Invocation, parseInvocation, usage } from './cli-args';
-import { note, out, redirectConsoleToStderr, UsageError } from './cli-io';
+import { holdTerminalInput, note, out, redirectConsoleToStderr, UsageError } from './cli-io';
 import { COMMANDS } from './commands';
 
 /**
@@ -51,6 +51,8 @@ async function main(argv: string[]): Promise<number> {
     out(usage(COMMANDS, invocation.command));
     return 0;
   }
+  // Keys typed from now on (while the application loads) are not echoed: they may be the password.
+  if (invocation.command.readsPassword) holdTerminalInput();
   const config = readConfig();
   if (!config) return 1;
   return loadRun().execute(invocation.command, invocation.args, config);
@@ -69,6 +71,7 @@ async function stop(code: number): Promise<void> {
 for (const [signal, code] of [
   ['SIGINT', 130],
   ['SIGTERM', 143],
+  ['SIGHUP', 129],
 ] as const) {
   process.once(signal, () => {
     note(`${signal} received: stopping`);

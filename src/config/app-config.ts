@@ -13,6 +13,8 @@ export class AppConfig {
   /** Unset means: start the embedded PostgreSQL under `dataDir`. */
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  /** How long start-up waits for an external database to accept connections. */
+  databaseWaitSeconds: number;
   dataDir: string;
   /** Explicit secret from JWT_SECRET, if any (otherwise resolved from DATA_DIR at start). */
   jwtSecret: string | undefined;

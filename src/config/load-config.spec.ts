@@ -47,6 +47,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${variable}: `));
   });
 
+  it('DATABASE_WAIT_SECONDS: 30 by default, 0 (one attempt) to 3600', () => {
+    expect(loadConfig({}).databaseWaitSeconds).toBe(30);
+    expect(loadConfig({ DATABASE_WAIT_SECONDS: '0' }).databaseWaitSeconds).toBe(0);
+    expect(() => loadConfig({ DATABASE_WAIT_SECONDS: '3601' })).toThrow(/^DATABASE_WAIT_SECONDS: /);
+    expect(() => loadConfig({ DATABASE_WAIT_SECONDS: 'soon' })).toThrow(/^DATABASE_WAIT_SECONDS: /);
+  });
+
   it('accepts a production start with a long secret', () => {
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).isProduction).toBe(true);
   });

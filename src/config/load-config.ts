@@ -124,6 +124,7 @@ export function loadConfig(env: Env): AppConfig {
   config.apiPrefix = prefix(env);
   config.databaseUrl = postgresUrl(env, 'DATABASE_URL');
   config.databasePoolSize = integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200);
+  config.databaseWaitSeconds = integer(env, 'DATABASE_WAIT_SECONDS', 30, 0, 3600);
   config.dataDir = path.resolve(raw(env, 'DATA_DIR') ?? './graph_data');
 
   const secret = raw(env, 'JWT_SECRET');

@@ -27,6 +27,11 @@ export const USER_REGISTRY_FILES = [
 const FOLDER_MODE = 0o700;
 const FILE_MODE = 0o600;
 
+/** DATA_DIR/users: the parent of every user's tree. */
+export function usersRootOf(dataDir: string): string {
+  return path.join(dataDir, 'users');
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** 503: the tree could not be made or moved (nothing a client did); the cause is logged. */
@@ -50,7 +55,7 @@ export class UserStorageService {
   constructor(private readonly config: AppConfig) {}
 
   get usersRoot(): string {
-    return path.join(this.config.dataDir, 'users');
+    return usersRootOf(this.config.dataDir);
   }
 
   get deletedRoot(): string {

@@ -274,10 +274,12 @@ describe('deployment files', () => {
     const build = stages[0];
     const final = stages[stages.length - 1];
 
-    it('has a build stage and a final stage, both on node:20-bookworm-slim', () => {
+    it('has a build stage and a final stage, both on node:24-bookworm-slim (an LTS line that CI tests on)', () => {
       expect(stages.length).toBeGreaterThanOrEqual(2);
-      expect(argsOf(build, 'FROM')).toEqual([expect.stringMatching(/^node:20-bookworm-slim\s+AS\s+build$/i)]);
-      expect(argsOf(final, 'FROM')).toEqual([expect.stringMatching(/^node:20-bookworm-slim(\s+AS\s+\S+)?$/i)]);
+      expect(argsOf(build, 'FROM')).toEqual([expect.stringMatching(/^node:24-bookworm-slim\s+AS\s+build$/i)]);
+      expect(argsOf(final, 'FROM')).toEqual([expect.stringMatching(/^node:24-bookworm-slim(\s+AS\s+\S+)?$/i)]);
+      // .ci/run runs the suite on Node 24 as well as on the machine's Node.
+      expect(read('.ci/run')).toMatch(/^SECOND_NODE_VERSION=24\./m);
     });
 
     it('builds with every dependency, then keeps production dependencies only (optional ones included)', () => {

@@ -4,6 +4,15 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { freePort, MAIN_JS, spawnServer } from '../utils/spawn-server';
 
+/** The PostgreSQL processes of a DATA_DIR (pg_ctl starts the postmaster outside the server's process tree). */
+function postgresOf(dataDir: string): string {
+  try {
+    return execFileSync('pgrep', ['-f', path.join(dataDir, 'postgres')], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+}
+
 /** Runs the built server as `npm start` does: these tests need `npm run build` first (npm test does it). */
 describe('the built server process (e2e)', () => {
   beforeAll(() => {
@@ -42,16 +51,31 @@ describe('the built server process (e2e)', () => {
 
       server.process.kill('SIGTERM');
       expect(await server.exited).toEqual({ code: 0, signal: null });
-      const left = (() => {
-        try {
-          return execFileSync('pgrep', ['-f', path.join(dataDir, 'postgres')], { encoding: 'utf8' });
-        } catch {
-          return '';
-        }
-      })();
-      expect(left).toBe('');
+      expect(postgresOf(dataDir)).toBe('');
     } finally {
       if (server.process.exitCode === null) server.process.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a SIGTERM while the embedded PostgreSQL starts stops it once it is up; more signals while stopping change nothing', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-early-signal-'));
+    chmodSync(dataDir, 0o755);
+    const server = spawnServer({ DATA_DIR: dataDir, PORT: String(await freePort()), HOST: '127.0.0.1' });
+    try {
+      await server.waitFor(/starting the embedded PostgreSQL/, 60_000);
+      server.process.kill('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      server.process.kill('SIGINT');
+      server.process.kill('SIGHUP');
+      expect(await server.exited).toEqual({ code: 0, signal: null });
+      expect(server.output()).not.toContain('Gatehouse is listening');
+      expect(server.output().match(/received: finishing in-flight requests/g)).toHaveLength(1);
+      expect(postgresOf(dataDir)).toBe('');
+    } finally {
+      if (server.process.exitCode === null) server.process.kill('SIGKILL');
+      // The server would have left it running: stop it here rather than leave it behind.
+      for (const pid of postgresOf(dataDir).split('\n').filter(Boolean)) process.kill(Number(pid), 'SIGQUIT');
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

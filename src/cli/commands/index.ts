@@ -15,6 +15,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: { username: { type: 'string' }, email: { type: 'string' }, 'promote-existing': { type: 'boolean' } },
     requiredOptions: ['username', 'email'],
     positionals: [],
+    readsPassword: true,
     load: () => (require('./create-superuser.command') as typeof import('./create-superuser.command')).createSuperuser,
   },
   {
@@ -25,6 +26,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "Ends all of the user's sessions and clears a login lockout.",
     options: {},
     positionals: ['username|email'],
+    readsPassword: true,
     load: () => (require('./reset-password.command') as typeof import('./reset-password.command')).resetPassword,
   },
   {
