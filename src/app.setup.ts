@@ -13,6 +13,7 @@ import { AppConfig } from './config/app-config';
 import { PinoNestLogger, WithoutRethrownErrors } from './logging/nest-logger';
 import { createRootLogger } from './logging/root-logger';
 import { MetricsServer } from './metrics/metrics.server';
+import { SessionCache } from './sessions/session-cache';
 import { MetricsService } from './metrics/metrics.service';
 
 export const JSON_BODY_LIMIT_BYTES = 64 * 1024;
@@ -144,5 +145,6 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   await app.init();
   await fastify.ready();
   await app.get(MetricsServer).listen();
+  await app.get(SessionCache).start();
   return app;
 }

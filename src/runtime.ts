@@ -4,6 +4,7 @@ import { StartupError } from './common/errors/startup-error';
 import { AppConfig } from './config/app-config';
 import { resolveJwtSecret } from './config/jwt-secret';
 import { startEmbeddedPostgres } from './database/embedded-postgres';
+import { runMigrationsExclusively } from './database/migrate';
 import { waitForDatabase } from './database/wait-for-database';
 import { usersRootOf } from './user-storage/user-storage.service';
 
@@ -63,8 +64,9 @@ export async function checkDataDir(dataDir: string): Promise<void> {
 /**
  * What the service and the CLI both need before Nest starts: a usable DATA_DIR, the database (the
  * embedded PostgreSQL under DATA_DIR when DATABASE_URL is unset, or the one a running service
- * started there; an external one is waited for up to DATABASE_WAIT_SECONDS) and the JWT secret
- * (generated once into DATA_DIR when JWT_SECRET is unset).
+ * started there; an external one is waited for up to DATABASE_WAIT_SECONDS), its migrations
+ * (applied by one instance at a time), and the JWT secret (generated once into DATA_DIR when
+ * JWT_SECRET is unset).
  */
 export async function prepareRuntime(loaded: AppConfig, log: RuntimeLog): Promise<Runtime> {
   await checkDataDir(loaded.dataDir);
@@ -79,6 +81,9 @@ export async function prepareRuntime(loaded: AppConfig, log: RuntimeLog): Promis
     await waitForDatabase(databaseUrl, loaded.databaseWaitSeconds, log);
   }
   try {
+    // Before Nest starts, under a lock: instances started together on an empty database queue here.
+    const applied = await runMigrationsExclusively(databaseUrl);
+    if (applied.length > 0) log.log(`applied ${applied.length} migration(s): ${applied.join(', ')}`);
     const jwtSecret = await resolveJwtSecret(loaded);
     return { config: loaded.withResolved({ databaseUrl, jwtSecret }), stop };
   } catch (error) {

@@ -20,6 +20,8 @@ export class AppConfig {
   jwtSecret: string | undefined;
   sessionIdleTimeoutSeconds: number;
   sessionMaxLifetimeSeconds: number;
+  /** How long a session may be served from memory (0: never); evictions come from database notifications. */
+  sessionCacheSeconds: number;
   redisUrl: string | undefined;
   corsOrigins: string[];
   /** false, a number of trusted proxy hops, or the addresses/CIDRs of the trusted proxies. */

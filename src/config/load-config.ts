@@ -138,6 +138,7 @@ export function loadConfig(env: Env): AppConfig {
 
   config.sessionIdleTimeoutSeconds = integer(env, 'SESSION_IDLE_TIMEOUT_SECONDS', 1200, 1, 31_536_000);
   config.sessionMaxLifetimeSeconds = integer(env, 'SESSION_MAX_LIFETIME_SECONDS', 3600, 1, 31_536_000);
+  config.sessionCacheSeconds = integer(env, 'SESSION_CACHE_SECONDS', 60, 0, 3600);
 
   const redisUrl = raw(env, 'REDIS_URL');
   if (redisUrl !== undefined && !/^rediss?:\/\/.+/.test(redisUrl)) {

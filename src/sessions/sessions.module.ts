@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
+import { SessionCache } from './session-cache';
 import { Session } from './session.entity';
 import { SessionsRepository } from './sessions.repository';
 import { SessionsService } from './sessions.service';
@@ -23,8 +24,8 @@ import { TokenService } from './token.service';
       }),
     }),
   ],
-  providers: [SessionsRepository, SessionsService, TokenService],
-  exports: [SessionsService, TokenService],
+  providers: [SessionsRepository, SessionsService, TokenService, SessionCache],
+  exports: [SessionsService, TokenService, SessionCache],
 })
 export class SessionsModule implements OnModuleInit {
   constructor(

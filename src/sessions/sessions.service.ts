@@ -5,6 +5,7 @@ import { Clock } from '../common/clock/clock';
 import { isForeignKeyViolation } from '../common/errors/database-errors';
 import { RequestContext } from '../common/http/request-context';
 import { AppConfig } from '../config/app-config';
+import { SessionCache } from './session-cache';
 import { Session } from './session.entity';
 import { judgeSession, needsTouch, SessionRejection, SessionTimes } from './session-rules';
 import { SessionsRepository } from './sessions.repository';
@@ -17,6 +18,7 @@ export class SessionsService {
     private readonly audit: AuditService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly cache: SessionCache,
   ) {}
 
   /**
@@ -49,7 +51,7 @@ export class SessionsService {
 
   /** A logout: the session ends and `logout` is recorded, in one transaction. */
   async end(owner: { id: string; username: string }, sessionId: string, context: RequestContext): Promise<void> {
-    await this.sessions.transaction(async (manager) => {
+    await this.committedThenForget(owner.id, async (manager) => {
       await this.revoke(manager, sessionId, 'logout');
       await this.audit.record(manager, {
         eventType: 'logout',
@@ -92,6 +94,20 @@ export class SessionsService {
     return null;
   }
 
+  /** Records activity seen at `at` (coalescing is the caller's: see needsTouch). */
+  touch(sessionId: string, at: Date): Promise<void> {
+    return this.sessions.touch(sessionId, at);
+  }
+
+  /**
+   * Call after a transaction that changed what authenticates this user's requests has committed:
+   * this process forgets their cached sessions before it answers; other processes hear it from
+   * the database's notification.
+   */
+  forgetUser(userId: string): void {
+    this.cache.forgetUser(userId);
+  }
+
   /** Revokes one session; true when it was alive. */
   revoke(manager: EntityManager, sessionId: string, reason: string): Promise<boolean> {
     return this.sessions.revoke(manager, sessionId, this.clock.now(), reason);
@@ -114,7 +130,7 @@ export class SessionsService {
 
   /** The owner ends one of their sessions (audited); false when it is not theirs or already ended. */
   endOwn(owner: { id: string; username: string }, sessionId: string, reason: string, context: RequestContext): Promise<boolean> {
-    return this.sessions.transaction(async (manager) => {
+    return this.committedThenForget(owner.id, async (manager) => {
       const ended = await this.sessions.revokeOwn(manager, owner.id, sessionId, this.clock.now(), reason);
       if (ended) await this.recordRevoked(manager, owner, { reason, sessions: 1, session_id: sessionId }, context);
       return ended;
@@ -127,11 +143,17 @@ export class SessionsService {
     reason: string,
     context: RequestContext,
   ): Promise<number> {
-    return this.sessions.transaction(async (manager) => {
+    return this.committedThenForget(owner.id, async (manager) => {
       const ended = await this.revokeAllExcept(manager, owner.id, owner.sessionId, reason);
       if (ended > 0) await this.recordRevoked(manager, owner, { reason, sessions: ended }, context);
       return ended;
     });
+  }
+
+  private async committedThenForget<T>(userId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const result = await this.sessions.transaction(work);
+    this.cache.forgetUser(userId);
+    return result;
   }
 
   private recordRevoked(

@@ -94,7 +94,7 @@ export class CredentialsService {
     await this.users.clearAddressFailures(user.id, clientKey(context.ip));
     assertPasswordAcceptable(next, user.username, user.email, 'UPDATE_USER_INVALID_PASSWORD');
     const hashedPassword = await this.hasher.hash(next);
-    return this.users.transaction(async (manager) => {
+    const changed = await this.users.transaction(async (manager) => {
       await this.users.update(manager, user.id, { hashedPassword });
       const sessionsEnded = await this.sessions.revokeAllExcept(manager, user.id, keepSessionId, 'password_changed');
       const party = { id: user.id, username: user.username };
@@ -119,6 +119,8 @@ export class CredentialsService {
       }
       return { sessionsEnded };
     });
+    this.sessions.forgetUser(user.id);
+    return changed;
   }
 
   /**
@@ -138,6 +140,7 @@ export class CredentialsService {
       await this.tokens.markUsed(manager, locked.row);
       await this.applyNewPassword(manager, locked.user, hashedPassword, context, 'link');
     });
+    this.sessions.forgetUser(found.user.id);
   }
 
   /**
@@ -150,11 +153,13 @@ export class CredentialsService {
     const problem = passwordProblem(password, current.username, current.email);
     if (problem) throw new AppError('REGISTER_INVALID_PASSWORD', { code: 'REGISTER_INVALID_PASSWORD', reason: problem });
     const hashedPassword = await this.hasher.hash(password);
-    return this.users.transaction(async (manager) => {
+    const reset = await this.users.transaction(async (manager) => {
       const user = await this.users.lockById(manager, userId);
       if (!user) throw new AppError('USER_NOT_FOUND', 'User not found');
       return this.applyNewPassword(manager, user, hashedPassword, context, source);
     });
+    this.sessions.forgetUser(userId);
+    return reset;
   }
 
   private async applyNewPassword(

@@ -255,12 +255,19 @@ export class SuperuserActionsService {
     });
   }
 
-  private lockedTarget<T>(actor: Actor | null, targetId: string, work: (locked: Locked, target: User) => Promise<T>): Promise<T> {
-    return this.locked(actor, async (locked) => {
+  /** The action on one locked target; after commit, this process forgets the target's cached sessions. */
+  private async lockedTarget<T>(
+    actor: Actor | null,
+    targetId: string,
+    work: (locked: Locked, target: User) => Promise<T>,
+  ): Promise<T> {
+    const result = await this.locked(actor, async (locked) => {
       const target = await this.users.lockById(locked.manager, targetId);
       if (!target) throw userNotFound();
       return work(locked, target);
     });
+    this.sessions.forgetUser(targetId);
+    return result;
   }
 
   private async reload(manager: EntityManager, id: string): Promise<User> {

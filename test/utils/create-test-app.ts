@@ -50,6 +50,9 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
     LOCKOUT_THRESHOLD: '1000',
     LOCKOUT_ACCOUNT_THRESHOLD: '100000',
     METRICS_PORT: '0',
+    // Tests change rows by hand (t.sql) and expect the next request to see it at once; the session
+    // cache (evicted by database notifications, asynchronously) has tests of its own.
+    SESSION_CACHE_SECONDS: '0',
     ...env,
   });
   const app = await createApp(config, {

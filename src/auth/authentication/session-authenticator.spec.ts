@@ -1,5 +1,6 @@
 import { Clock } from '../../common/clock/clock';
 import { loadConfig } from '../../config/load-config';
+import type { CachedSession, SessionCache } from '../../sessions/session-cache';
 import { SessionsService } from '../../sessions/sessions.service';
 import type { SessionWithOwner } from '../../users/users.repository.types';
 import { SessionAuthenticator } from './session-authenticator';
@@ -26,10 +27,21 @@ describe('SessionAuthenticator with a fake clock', () => {
   let users: { findSessionWithOwner: jest.Mock };
   let repository: { touch: jest.Mock };
   let sut: SessionAuthenticator;
+  let memory: Map<string, CachedSession>;
+
+  /** The cache as the authenticator sees it, always listening (the database part is tested e2e). */
+  const cache = () =>
+    ({
+      get: (id: string) => memory.get(id),
+      set: (entry: CachedSession) => memory.set(entry.id, entry),
+      forgetSession: (id: string) => memory.delete(id),
+      forgetUser: () => memory.clear(),
+    }) as unknown as SessionCache;
 
   const build = () => {
-    const sessions = new SessionsService(repository as never, {} as never, loadConfig({}), clock);
-    sut = new SessionAuthenticator(users as never, sessions);
+    const config = loadConfig({});
+    const sessions = new SessionsService(repository as never, {} as never, config, clock, cache());
+    sut = new SessionAuthenticator(users as never, sessions, cache(), config, clock);
   };
 
   beforeEach(() => {
@@ -47,6 +59,7 @@ describe('SessionAuthenticator with a fake clock', () => {
     };
     users = { findSessionWithOwner: jest.fn(async () => row) };
     repository = { touch: jest.fn(async () => undefined) };
+    memory = new Map();
     build();
   });
 
@@ -90,5 +103,39 @@ describe('SessionAuthenticator with a fake clock', () => {
     expect(await sut.check("x' OR 1=1 --", USER)).toEqual({ rejected: 'invalid' });
     expect(await sut.check(SESSION, 'not-a-uuid')).toEqual({ rejected: 'invalid' });
     expect(users.findSessionWithOwner).not.toHaveBeenCalled();
+  });
+
+  it('answers repeated requests from memory, touching once per interval', async () => {
+    await sut.check(SESSION, USER);
+    expect(users.findSessionWithOwner).toHaveBeenCalledTimes(1);
+    for (let i = 0; i < 5; i += 1) {
+      clock.advance(10);
+      expect(await sut.check(SESSION, USER)).toHaveProperty('principal.sessionId', SESSION);
+    }
+    expect(users.findSessionWithOwner).toHaveBeenCalledTimes(1);
+    expect(repository.touch).toHaveBeenCalledTimes(0);
+    clock.advance(15); // 65 s since the last known activity
+    await sut.check(SESSION, USER);
+    expect(repository.touch).toHaveBeenCalledTimes(1);
+    expect(users.findSessionWithOwner).toHaveBeenCalledTimes(1);
+  });
+
+  it('re-reads a session that looks idle in memory: another instance may have seen activity', async () => {
+    await sut.check(SESSION, USER);
+    clock.advance(1200);
+    row.last_seen_at = new Date(clock.now().getTime() - 5_000); // touched elsewhere 5 s ago
+    expect(await sut.check(SESSION, USER)).toHaveProperty('principal');
+    expect(users.findSessionWithOwner).toHaveBeenCalledTimes(2);
+    clock.advance(1200);
+    expect(await sut.check(SESSION, USER)).toEqual({ rejected: 'idle', userId: USER });
+  });
+
+  it('forgets a session the database refuses, and never serves another user from memory', async () => {
+    await sut.check(SESSION, USER);
+    expect(await sut.check(SESSION, '7f1d2c3b-4a5e-4f60-8172-839405162738')).toEqual({ rejected: 'invalid' });
+    row.revoked_at = clock.now();
+    memory.clear();
+    expect(await sut.check(SESSION, USER)).toEqual({ rejected: 'revoked', userId: USER });
+    expect(memory.size).toBe(0);
   });
 });

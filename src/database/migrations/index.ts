@@ -3,6 +3,7 @@ import { AdminIndexes1795640000000 } from './1795640000000-AdminIndexes';
 import { Init1795636033824 } from './1795636033824-Init';
 import { IdentityKeys1795700000000 } from './1795700000000-IdentityKeys';
 import { LoginFailures1795710000000 } from './1795710000000-LoginFailures';
+import { SessionCacheNotify1795730000000 } from './1795730000000-SessionCacheNotify';
 import { UserCounts1795650000000 } from './1795650000000-UserCounts';
 
 /** Every migration, in order. Listed explicitly so that the app, the tests and the CLI agree. */
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   IdentityKeys1795700000000,
   LoginFailures1795710000000,
   AccountTokens1795720000000,
+  SessionCacheNotify1795730000000,
 ];
