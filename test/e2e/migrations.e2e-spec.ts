@@ -13,6 +13,7 @@ describe('migrations (e2e)', () => {
       expect(dataSource.entityMetadatas.map((entity) => entity.tableName).sort()).toEqual([
         'audit_events',
         'login_failures',
+        'mail_outbox',
         'sessions',
         'users',
       ]);

@@ -2,6 +2,7 @@ import { AdminIndexes1795640000000 } from './1795640000000-AdminIndexes';
 import { Init1795636033824 } from './1795636033824-Init';
 import { IdentityKeys1795700000000 } from './1795700000000-IdentityKeys';
 import { LoginFailures1795710000000 } from './1795710000000-LoginFailures';
+import { MailOutbox1795760000000 } from './1795760000000-MailOutbox';
 import { UserCounts1795650000000 } from './1795650000000-UserCounts';
 
 /** Every migration, in order. Listed explicitly so that the app, the tests and the CLI agree. */
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   UserCounts1795650000000,
   IdentityKeys1795700000000,
   LoginFailures1795710000000,
+  MailOutbox1795760000000,
 ];
