@@ -14,6 +14,7 @@ import { buildDataSourceOptions } from './database/database.options';
 import { TypeOrmNestLogger } from './database/typeorm-logger';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
+import { MailModule } from './mail/mail.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RedisModule } from './redis/redis.module';
@@ -45,6 +46,7 @@ export class AppModule {
           retryDelay: 1000,
         }),
         RateLimitModule,
+        MailModule,
         AuthModule,
         AdminModule,
         HealthModule,

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { createRootLogger } from './logging/root-logger';
+import { MailWorker } from './mail/mail-worker';
 import { MetricsServer } from './metrics/metrics.server';
 import { MetricsService } from './metrics/metrics.service';
 
@@ -136,6 +137,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     });
   }
   await app.init();
+  // Mail is delivered by the service only (the CLI queues mail but never sends it).
+  await app.get(MailWorker).start();
   await fastify.ready();
   await app.get(MetricsServer).listen();
   return app;

@@ -19,6 +19,7 @@ export const AUDIT_EVENT_TYPES = [
   'password_reset',
   'account_unlocked',
   'identity_collision',
+  'mail_failed',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
