@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { Public } from '../common/decorators/public.decorator';
 import { AppConfig } from '../config/app-config';
+import { OutboxIndicator } from './outbox.indicator';
 
 @ApiTags('operations')
 @Public()
@@ -19,6 +20,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    private readonly outbox: OutboxIndicator,
   ) {}
 
   @Get('live')
@@ -53,6 +55,7 @@ export class HealthController {
             await fs.rm(probe, { force: true });
           })
           .withTimeout(3000),
+      ...this.outbox.checks(),
     ]);
   }
 }
