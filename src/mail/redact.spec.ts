@@ -17,7 +17,10 @@ describe('describeFailure', () => {
     expect(described).not.toContain(token);
     expect(described).toContain('token=[redacted]');
     expect(described).toContain('and again [redacted]');
-    // A token cut short by the server, or beyond the length kept.
+    // Split by a quoted-printable soft line break, cut short by the server, or beyond the length kept.
+    expect(describeFailure(new Error(`quoted: ${token.slice(0, 30)}=\r\n${token.slice(30)} end`), body)).toBe(
+      'quoted: [redacted] end',
+    );
     expect(describeFailure(new Error(`refused: ${token.slice(0, 20)}`), body)).toBe('refused: [redacted]');
     expect(describeFailure(new Error(`${'x '.repeat(240)}${token}`), body)).not.toMatch(/Zk3_q8/);
     // Even without "token=" before it, and without the mail at hand.

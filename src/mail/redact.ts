@@ -8,10 +8,10 @@ import { oneLine } from './templates/layout';
 export function describeFailure(error: unknown, mailContent: string): string {
   const failure = (error ?? {}) as { code?: unknown; responseCode?: unknown; message?: unknown };
   const prefix = [failure.code, failure.responseCode].filter((part) => typeof part === 'string' || typeof part === 'number');
-  let message = oneLine(typeof failure.message === 'string' ? failure.message : String(error), 100_000).replace(
-    /token=[^\s&"'<>]*/gi,
-    'token=[redacted]',
-  );
+  let message = oneLine(typeof failure.message === 'string' ? failure.message : String(error), 100_000)
+    // A quoted mail comes quoted-printable: join its soft line breaks, so a token split by one is whole again.
+    .replace(/=\s+/g, '')
+    .replace(/token=[^\s&"'<>]*/gi, 'token=[redacted]');
   // Long runs of token-like characters from the mail (a link's token among them), whole or cut.
   for (const run of new Set(mailContent.match(/[\w\-~%+]{16,}/g) ?? [])) message = message.split(run).join('[redacted]');
   message = message.replace(/[\w\-~%+]{16,}/g, (run) => (mailContent.includes(run) ? '[redacted]' : run));
