@@ -11,6 +11,6 @@ import { MailService } from './mail.service';
 @Module({
   imports: [TypeOrmModule.forFeature([MailOutbox]), AuditModule],
   providers: [MailService, MailWorker, MailDelivery, MailTransport],
-  exports: [MailService, MailWorker, MailTransport],
+  exports: [MailService, MailWorker],
 })
 export class MailModule {}

@@ -7,6 +7,13 @@ const HOSTILE = `<script>alert("x")</script>&'`;
 const TOKEN = 'tok_ABCdef-123_456~789';
 
 const base = { to: 'ada@example.org', username: HOSTILE };
+const BOB = {
+  username: 'bob',
+  email: 'bob@example.org',
+  institution: null,
+  note: undefined,
+  waitingSince: new Date('2025-03-01T10:30:00Z'),
+};
 const EVERY_KIND: Record<MailKind, MailRequest> = {
   registration_received: { ...base, kind: 'registration_received' },
   account_approved: { ...base, kind: 'account_approved' },
@@ -26,13 +33,7 @@ const EVERY_KIND: Record<MailKind, MailRequest> = {
         note: 'line one\nline two',
         waitingSince: new Date('2025-03-01T09:00:00Z'),
       },
-      {
-        username: 'bob',
-        email: 'bob@example.org',
-        institution: null,
-        note: undefined,
-        waitingSince: new Date('2025-03-01T10:30:00Z'),
-      },
+      BOB,
     ],
   },
 };
@@ -148,13 +149,10 @@ describe('mail templates', () => {
     expect(digest.html).toContain('<td style="vertical-align:top;padding:2px 0">Uni &lt;script&gt;');
     expect(digest.text).toContain('at most once every 15 minutes');
 
-    const more = renderMail(
-      { ...base, kind: 'admin_digest', registrations: [EVERY_KIND.admin_digest.registrations[1]], more: 4 },
-      ctx,
-    );
+    const more = renderMail({ ...base, kind: 'admin_digest', registrations: [BOB], more: 4 }, ctx);
     expect(more.subject).toBe('Gatehouse: 5 registrations are waiting for approval');
     expect(more.text).toContain('…and 4 more.');
-    const one = renderMail({ ...base, kind: 'admin_digest', registrations: [EVERY_KIND.admin_digest.registrations[1]] }, ctx);
+    const one = renderMail({ ...base, kind: 'admin_digest', registrations: [BOB] }, ctx);
     expect(one.subject).toBe('Gatehouse: 1 registration is waiting for approval');
   });
 });
