@@ -94,7 +94,8 @@ export class MailWorker implements OnModuleInit, OnModuleDestroy {
       concurrency: CONCURRENCY,
       // The service's own SIGTERM handling closes the app, which stops the runner.
       noHandleSignals: true,
-      pollInterval: 1000,
+      // Due jobs (retries, scheduled tasks) are found by polling; new ones arrive by NOTIFY at once.
+      pollInterval: 2000,
       logger: queueLogger(this.logger),
     });
     this.runner.promise.catch((error: Error) => this.logger.error(`mail worker stopped: ${error.message}`));

@@ -107,6 +107,14 @@ describe('mail outbox and delivery over SMTP (medium)', () => {
     expect(sink.received.map((r) => r.parsed.messageId)).toEqual([marker.messageId]);
   });
 
+  it('refuses a recipient that is not exactly one address, writing nothing', async () => {
+    for (const to of ['a@example.org\r\nBcc: b@example.org', 'a@example.org, b@example.org', 'Ada <a@example.org>', 'nobody']) {
+      await expect(mail.enqueue(null, { kind: 'account_approved', to, username: 'a' })).rejects.toThrow(/not one email address/);
+    }
+    expect(await outbox(m)).toEqual([]);
+    expect(await jobCount(m)).toBe(0);
+  });
+
   it('delivers every kind to its recipient with its subject, both parts and its link', async () => {
     const token = 'k9Vd2_xQ-7RtpLmN0aBcDeFgHiJkLmNoPqRsTuVwXy';
     const base = { username: 'ada' };
