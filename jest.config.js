@@ -18,7 +18,7 @@ const swc = [
 
 // NestJS 12 ships ESM only: let swc transform it (and its ESM-only helpers) for Jest on Node 20.
 const transformIgnorePatterns = [
-  '/node_modules/(?!.*/node_modules/)(?!(@nestjs|cookie|content-disposition|file-type|uint8array-extras|strtok3|token-types|@tokenizer)/)',
+  '/node_modules/(?!.*/node_modules/)(?!(@nestjs|graphile-worker|cookie|content-disposition|file-type|uint8array-extras|strtok3|token-types|@tokenizer)/)',
 ];
 
 const common = {

@@ -15,6 +15,7 @@ import { buildDataSourceOptions } from './database/database.options';
 import { TypeOrmNestLogger } from './database/typeorm-logger';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
+import { MailModule } from './mail/mail.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RedisModule } from './redis/redis.module';
@@ -48,6 +49,7 @@ export class AppModule {
           toRetry: () => false,
         }),
         RateLimitModule,
+        MailModule,
         AuthModule,
         AccountsModule,
         AdminModule,

@@ -12,6 +12,7 @@ import { useUtf8BodyParsers } from './common/http/body-parsers';
 import { AppConfig } from './config/app-config';
 import { PinoNestLogger, WithoutRethrownErrors } from './logging/nest-logger';
 import { createRootLogger } from './logging/root-logger';
+import { MailWorker } from './mail/mail-worker';
 import { MetricsServer } from './metrics/metrics.server';
 import { SessionCache } from './sessions/session-cache';
 import { MetricsService } from './metrics/metrics.service';
@@ -143,6 +144,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     });
   }
   await app.init();
+  // Mail is delivered by the service only (the CLI queues mail but never sends it).
+  await app.get(MailWorker).start();
   await fastify.ready();
   await app.get(MetricsServer).listen();
   await app.get(SessionCache).start();

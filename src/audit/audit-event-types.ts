@@ -23,6 +23,7 @@ export const AUDIT_EVENT_TYPES = [
   'email_verified',
   'auto_approved',
   'identity_collision',
+  'mail_failed',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

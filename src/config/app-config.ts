@@ -45,6 +45,15 @@ export class AppConfig {
   /** Upper bound of password hashes computed at once; more wait in a bounded queue. */
   hashConcurrency: number;
   hashQueueLimit: number;
+  /** Unset: each mail is an .eml file in DATA_DIR/outbox/ (docs/API.md §13 Mail). */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Base of the links in mails, without a trailing slash. */
+  publicUrl: string;
+  /** Minimum interval of the superusers' digest; 0 turns it off. */
+  adminDigestMinutes: number;
+  /** Delivery attempts of one mail before it is marked failed. */
+  mailMaxAttempts: number;
 
   /** A frozen copy with the database URL and JWT secret that start-up resolved. */
   withResolved(resolved: { databaseUrl: string; jwtSecret: string }): AppConfig {

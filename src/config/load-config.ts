@@ -112,6 +112,52 @@ function prefix(env: Env): string {
   return trimmed === '' ? '' : `/${trimmed}`;
 }
 
+/** `smtp://` or `smtps://[user:password@]host[:port]` (docs/API.md §13 Mail); the password never appears in the error. */
+function smtpUrl(env: Env): string | undefined {
+  const value = raw(env, 'SMTP_URL');
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || url.hostname === '') {
+    throw new ConfigError('SMTP_URL', 'must look like smtp://host:port or smtps://user:password@host:port');
+  }
+  if ((url.pathname !== '' && url.pathname !== '/') || url.hash !== '') {
+    throw new ConfigError('SMTP_URL', 'must not have a path or fragment (smtp://user:password@host:port)');
+  }
+  return value;
+}
+
+/** `Name <address@host>` or `address@host`, on one line. */
+function mailFrom(env: Env): string {
+  const value = raw(env, 'MAIL_FROM') ?? 'Gatehouse <gatehouse@localhost>';
+  // One address: a display name (quoted, or without @ , ;) and <address>, or the bare address.
+  const address = /^(?:(?:"[^"\r\n]*"|[^<>"@,;\r\n]*)\s*<([^<>\s,;]+)>|([^<>\s,;"]+))$/.exec(value);
+  if (!address || !/^[^@\s]+@[^@\s]+$/.test(address[1] ?? address[2])) {
+    throw new ConfigError('MAIL_FROM', `must be an address such as "Gatehouse <gatehouse@example.org>", got "${value}"`);
+  }
+  return value;
+}
+
+/** The base of the links in mails: http(s)://host[:port][/path], kept without a trailing slash. */
+function publicUrl(env: Env, port: number): string {
+  const value = raw(env, 'PUBLIC_URL') ?? `http://localhost:${port}`;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '') {
+    throw new ConfigError('PUBLIC_URL', `must be an http:// or https:// URL without query or fragment, got "${value}"`);
+  }
+  if (url.username !== '' || url.password !== '') throw new ConfigError('PUBLIC_URL', 'must not contain a user or password');
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
 /**
  * Validates the environment and returns the typed configuration. Throws a `ConfigError` naming
  * the first bad variable; the caller prints that one line and exits 1.
@@ -186,6 +232,13 @@ export function loadConfig(env: Env): AppConfig {
   config.hashConcurrency = integer(env, 'HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 64);
   // About a quarter second of work may wait; more is refused at once rather than answered late.
   config.hashQueueLimit = integer(env, 'HASH_QUEUE_LIMIT', config.hashConcurrency * 8, 0, 100_000);
+  // Mail (docs/API.md §13 Mail).
+  config.smtpUrl = smtpUrl(env);
+  config.mailFrom = mailFrom(env);
+  config.publicUrl = publicUrl(env, config.port);
+  config.adminDigestMinutes = integer(env, 'ADMIN_DIGEST_MINUTES', 15, 0, 10_080);
+  // 13 attempts with the queue's backoff (e^n seconds, at most e^10) span about 22 hours.
+  config.mailMaxAttempts = integer(env, 'MAIL_MAX_ATTEMPTS', 13, 1, 25);
   return Object.freeze(config);
 }
 

@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Public } from '../common/decorators/public.decorator';
 import { UserStorageService } from '../user-storage/user-storage.service';
+import { OutboxIndicator } from './outbox.indicator';
 
 @ApiTags('operations')
 @Public()
@@ -16,6 +17,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly storage: UserStorageService,
+    private readonly outbox: OutboxIndicator,
   ) {}
 
   @Get('live')
@@ -47,6 +49,7 @@ export class HealthController {
           // Where user trees are made and archived, not only DATA_DIR (docs/API.md §16 Operations routes).
           .attempt(() => this.storage.probeWritable())
           .withTimeout(3000),
+      ...this.outbox.checks(),
     ]);
   }
 }

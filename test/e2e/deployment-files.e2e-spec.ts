@@ -67,6 +67,18 @@ function mountsOf(service: YamlMap): string[] {
   });
 }
 
+/** Published ports as "[host_ip:]published:target" (TCP), from the short or the long form. */
+function portsOf(service: YamlMap): string[] {
+  const ports = service.ports;
+  if (!Array.isArray(ports)) return [];
+  return ports.map((port) => {
+    // `config` of docker-compose 1.29 adds the protocol (`/tcp`); Compose v2 writes the long form.
+    if (typeof port !== 'object' || port === null || Array.isArray(port)) return String(port).replace(/\/tcp$/, '');
+    const ip = port.host_ip ? `${String(port.host_ip)}:` : '';
+    return `${ip}${String(port.published)}:${String(port.target)}`;
+  });
+}
+
 function healthcheckTestOf(service: YamlMap): string[] | undefined {
   const test = service.healthcheck && asMap(service.healthcheck, 'healthcheck').test;
   if (test === undefined || test === null) return undefined;
@@ -77,7 +89,7 @@ function healthcheckTestOf(service: YamlMap): string[] | undefined {
 function expectComposeStructure(doc: Yaml): void {
   const root = asMap(doc, 'compose file');
   const services = asMap(root.services, 'services');
-  expect(Object.keys(services).sort()).toEqual(['app', 'db', 'redis']);
+  expect(Object.keys(services).sort()).toEqual(['app', 'db', 'mailpit', 'redis']);
   expect(Object.keys(asMap(root.volumes, 'volumes')).sort()).toEqual(['gatehouse-data', 'gatehouse-db']);
 
   const db = asMap(services.db, 'db');
@@ -92,6 +104,11 @@ function expectComposeStructure(doc: Yaml): void {
   expect(String(redis.image)).toMatch(/^redis:7/);
   expect(healthcheckTestOf(redis)?.join(' ')).toMatch(/redis-cli.*ping/);
 
+  // A mail catcher for trying it out (docs/DEPLOYMENT.md, Mail): its web UI on the host's loopback only.
+  const mailpit = asMap(services.mailpit, 'mailpit');
+  expect(String(mailpit.image)).toMatch(/^axllent\/mailpit\b/);
+  expect(portsOf(mailpit)).toEqual(['127.0.0.1:8025:8025']);
+
   const app = asMap(services.app, 'app');
   expect(app.build).toBeDefined();
   expect(dependsOnOf(app)).toEqual({ db: 'service_healthy', redis: 'service_healthy' });
@@ -103,6 +120,7 @@ function expectComposeStructure(doc: Yaml): void {
   expect(env.PORT).toBe('3000');
   expect(env.DATABASE_URL).toMatch(/^postgres:\/\/.+@db:5432\/.+/);
   expect(env.REDIS_URL).toMatch(/redis:\/\/redis:6379|\$\{REDIS_URL:-redis:\/\/redis:6379\}/);
+  expect(env.SMTP_URL).toMatch(/^(smtp:\/\/mailpit:1025|\$\{SMTP_URL:-smtp:\/\/mailpit:1025\})$/);
   expect(env.JWT_SECRET).toBeDefined();
   expect(healthcheckTestOf(app)?.join(' ')).toContain('/health/ready');
 }
@@ -251,6 +269,7 @@ describe('deployment files', () => {
           expect(appEnv.JWT_SECRET).toBe(SECRET);
           expect(appEnv.DATABASE_URL).toBe('postgres://gatehouse:gatehouse@db:5432/gatehouse');
           expect(appEnv.REDIS_URL).toBe('redis://redis:6379');
+          expect(appEnv.SMTP_URL).toBe('smtp://mailpit:1025');
           // Nobody becomes superuser by reaching the port first; metrics stay inside the network.
           expect(appEnv).toMatchObject({
             FIRST_USER_SUPERUSER: 'false',

@@ -14,6 +14,7 @@ describe('migrations (e2e)', () => {
         'account_tokens',
         'audit_events',
         'login_failures',
+        'mail_outbox',
         'sessions',
         'users',
       ]);

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../../src/database/database.options';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
+import { migrateMailQueue } from '../../src/mail/mail-worker';
 import { ADMIN_URL_ENV, adminQuery, RUN_ID_ENV, TEMPLATE_DB_ENV, withDatabase } from './test-database';
 
 /**
@@ -35,6 +36,12 @@ export default async function globalSetup(): Promise<void> {
   await dataSource.initialize();
   await dataSource.runMigrations();
   await dataSource.destroy();
+  // The mail queue's own schema, which each app would otherwise install at start.
+  await migrateMailQueue(withDatabase(adminUrl, template), {
+    error: (message: string) => process.stderr.write(`${message}\n`),
+    warn: (message: string) => process.stderr.write(`${message}\n`),
+    debug: () => undefined,
+  });
   process.env[ADMIN_URL_ENV] = adminUrl;
   process.env[TEMPLATE_DB_ENV] = template;
   process.env[RUN_ID_ENV] = runId;

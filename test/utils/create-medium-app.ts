@@ -26,7 +26,8 @@ export interface MediumApp {
  * PostgreSQL (locks, constraints, concurrent transactions).
  */
 export async function createMediumApp(env: Record<string, string> = {}): Promise<MediumApp> {
-  const database = await createTestDatabase();
+  // A test may point several apps at one database (env.DATABASE_URL); otherwise each gets its own.
+  const database = env.DATABASE_URL ? { url: env.DATABASE_URL, drop: async () => undefined } : await createTestDatabase();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-medium-'));
   const config = loadConfig({
     JWT_SECRET: TEST_JWT_SECRET,

@@ -4,6 +4,7 @@ import { Init1795636033824 } from './1795636033824-Init';
 import { IdentityKeys1795700000000 } from './1795700000000-IdentityKeys';
 import { LoginFailures1795710000000 } from './1795710000000-LoginFailures';
 import { SessionCacheNotify1795730000000 } from './1795730000000-SessionCacheNotify';
+import { MailOutbox1795760000000 } from './1795760000000-MailOutbox';
 import { UserCounts1795650000000 } from './1795650000000-UserCounts';
 
 /** Every migration, in order. Listed explicitly so that the app, the tests and the CLI agree. */
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   LoginFailures1795710000000,
   AccountTokens1795720000000,
   SessionCacheNotify1795730000000,
+  MailOutbox1795760000000,
 ];

@@ -1,0 +1,102 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { createTransport, type Transporter } from 'nodemailer';
+import { AppConfig } from '../config/app-config';
+
+/** Where mails go as `.eml` files when SMTP_URL is unset (docs/API.md §13 Mail). */
+export function emlOutboxDir(config: AppConfig): string {
+  return path.join(config.dataDir, 'outbox');
+}
+
+export interface OutgoingMessage {
+  id: string;
+  messageId: string;
+  recipient: string;
+  subject: string;
+  text: string;
+  html: string;
+  createdAt: Date;
+}
+
+/** `host:port` of the SMTP server, for the log: never the user or password. */
+function describeSmtp(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.protocol}//${parsed.hostname}:${parsed.port || (parsed.protocol === 'smtps:' ? '465' : '587')}`;
+}
+
+/**
+ * nodemailer over SMTP (SMTP_URL), or, without SMTP_URL, each mail as an RFC 5322 file in
+ * DATA_DIR/outbox/ built by the same nodemailer composer, with the same headers. A file is named
+ * after the outbox row and written whole (temporary file, then rename), so a mail sent twice
+ * leaves one file.
+ */
+@Injectable()
+export class MailTransport implements OnModuleInit {
+  private readonly logger = new Logger('mail');
+  private readonly transporter: Transporter;
+  /** DATA_DIR/outbox with the `.eml` transport; undefined with SMTP. */
+  readonly outboxDir: string | undefined;
+
+  constructor(private readonly config: AppConfig) {
+    // No attachments from files or URLs, whatever a message says.
+    const safety = { disableFileAccess: true, disableUrlAccess: true };
+    if (config.smtpUrl) {
+      this.outboxDir = undefined;
+      this.transporter = createTransport({
+        url: config.smtpUrl,
+        connectionTimeout: 15_000,
+        greetingTimeout: 15_000,
+        socketTimeout: 30_000,
+        ...safety,
+      });
+    } else {
+      this.outboxDir = emlOutboxDir(config);
+      this.transporter = createTransport({ streamTransport: true, buffer: true, newline: 'windows', ...safety });
+    }
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (this.outboxDir) {
+      await fs.mkdir(this.outboxDir, { recursive: true, mode: 0o700 });
+      await fs.chmod(this.outboxDir, 0o700);
+      this.logger.log(`SMTP_URL is not set: mails are written as .eml files to ${this.outboxDir}`);
+    } else {
+      this.logger.log(`mails are sent through the SMTP server at ${describeSmtp(this.config.smtpUrl!)}`);
+    }
+  }
+
+  async send(message: OutgoingMessage): Promise<void> {
+    const info = (await this.transporter.sendMail({
+      from: this.config.mailFrom,
+      to: message.recipient,
+      subject: message.subject,
+      text: message.text,
+      html: message.html,
+      messageId: message.messageId,
+      date: message.createdAt,
+      // RFC 3834: no vacation replies to a machine's mail.
+      headers: { 'Auto-Submitted': 'auto-generated' },
+    })) as { message?: Buffer };
+    if (this.outboxDir) await this.writeFile(message, info.message!);
+  }
+
+  private async writeFile(message: OutgoingMessage, content: Buffer): Promise<void> {
+    const stamp = message.createdAt
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
+    const target = path.join(this.outboxDir!, `${stamp}-${message.id}.eml`);
+    const temporary = path.join(this.outboxDir!, `.${message.id}.${randomBytes(4).toString('hex')}.tmp`);
+    try {
+      // Made again if someone removed it since the start.
+      await fs.mkdir(this.outboxDir!, { recursive: true, mode: 0o700 });
+      await fs.writeFile(temporary, content, { mode: 0o600, flag: 'wx' });
+      await fs.rename(temporary, target);
+    } catch (error) {
+      await fs.rm(temporary, { force: true });
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,117 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Logger as QueueLogger, run, runMigrations, type Runner, type TaskList } from 'graphile-worker';
+import { Pool } from 'pg';
+import { AppConfig } from '../config/app-config';
+import { MailDelivery, TaskJob } from './mail-delivery';
+
+export type { TaskJob } from './mail-delivery';
+
+/** A task another module registers at init (e.g. the superusers' digest); its payload is what `schedule` was given. */
+export type TaskHandler = (payload: unknown, job: TaskJob) => Promise<void>;
+
+/** The task that delivers one outbox row. */
+export const SEND_MAIL_TASK = 'mail:send';
+
+/** Jobs run at once by one instance; each holds at most one SMTP connection. */
+const CONCURRENCY = 4;
+
+type LineLogger = Pick<Logger, 'error' | 'warn' | 'debug'>;
+
+/** graphile-worker's log lines in ours: one line each (no stacks), a retried attempt as a warning. */
+function queueLogger(logger: LineLogger): QueueLogger {
+  return new QueueLogger(() => (level, message, meta) => {
+    const line = message.split('\n')[0];
+    if (meta?.failure || level === 'warning') logger.warn(line);
+    else if (level === 'error') logger.error(line);
+    else logger.debug(line);
+  });
+}
+
+/**
+ * Installs or upgrades the job queue's schema (`graphile_worker`); safe when several run at once.
+ * Given a URL, on a pool of its own that it closes.
+ */
+export async function migrateMailQueue(connection: Pool | string, logger: LineLogger): Promise<void> {
+  const target = typeof connection === 'string' ? { connectionString: connection } : { pgPool: connection };
+  await runMigrations({ ...target, logger: queueLogger(logger) });
+}
+
+/**
+ * The job runner (graphile-worker 0.18) on a small pool of its own. Every context that loads the
+ * mail module installs or upgrades the queue's schema (`graphile_worker`) at init, so enqueueing
+ * works from the CLI too; graphile-worker's migrations are safe when several instances start at
+ * once (each step is claimed by inserting its number first; the losers skip it). Only the HTTP
+ * service calls `start()`: the runner takes jobs with SKIP LOCKED, so any number of instances
+ * share the work. `stop()` (also on shutdown) waits for the jobs in progress.
+ */
+@Injectable()
+export class MailWorker implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('mail-worker');
+  private readonly tasks: TaskList = {};
+  private pool: Pool | undefined;
+  private runner: Runner | undefined;
+
+  constructor(
+    private readonly config: AppConfig,
+    delivery: MailDelivery,
+  ) {
+    this.registerTask(SEND_MAIL_TASK, (payload, job) => delivery.deliver(payload, job));
+  }
+
+  /**
+   * Adds a task before the runner starts (from another module's `onModuleInit`). Jobs of the
+   * task are added with `MailService.schedule`. A handler that throws is retried with backoff.
+   */
+  registerTask(name: string, handler: TaskHandler): void {
+    if (this.runner) throw new Error(`task ${name} registered after the mail worker started`);
+    if (this.tasks[name]) throw new Error(`task ${name} is already registered`);
+    this.tasks[name] = (payload, helpers) =>
+      handler(payload, { id: helpers.job.id, attempts: helpers.job.attempts, maxAttempts: helpers.job.max_attempts });
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.pool = new Pool({
+      connectionString: this.config.databaseUrl,
+      // The runner's LISTEN connection, the jobs' bookkeeping, and a spare.
+      max: CONCURRENCY + 2,
+      connectionTimeoutMillis: 10_000,
+      idleTimeoutMillis: 30_000,
+      application_name: 'gatehouse-mail',
+    });
+    // A connection that drops (database restarted) is replaced; it must not crash the process.
+    const lost = (error: Error) => this.logger.warn(`mail queue connection lost: ${error.message}`);
+    this.pool.on('error', lost);
+    this.pool.on('connect', (client) => client.on('error', lost));
+    await migrateMailQueue(this.pool, this.logger);
+  }
+
+  /** Starts taking jobs (the HTTP service does, the CLI does not). */
+  async start(): Promise<void> {
+    if (this.runner) return;
+    this.runner = await run({
+      pgPool: this.pool,
+      taskList: this.tasks,
+      concurrency: CONCURRENCY,
+      // The service's own SIGTERM handling closes the app, which stops the runner.
+      noHandleSignals: true,
+      // Due jobs (retries, scheduled tasks) are found by polling; new ones arrive by NOTIFY at once.
+      pollInterval: 2000,
+      logger: queueLogger(this.logger),
+    });
+    this.runner.promise.catch((error: Error) => this.logger.error(`mail worker stopped: ${error.message}`));
+    this.logger.log(`mail worker started (${CONCURRENCY} at once; tasks: ${Object.keys(this.tasks).join(', ')})`);
+  }
+
+  async stop(): Promise<void> {
+    const runner = this.runner;
+    if (!runner) return;
+    await runner.stop();
+    this.runner = undefined;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.stop();
+    await this.pool?.end();
+    this.pool = undefined;
+  }
+}
