@@ -23,6 +23,8 @@ export class AppConfig {
   trustProxy: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   docsEnabled: boolean;
+  /** Serve the web console at /console/ and redirect / to it (docs/API.md §15 Console). */
+  consoleEnabled: boolean;
   rateLimitLoginPerMinute: number;
   rateLimitRegisterPerMinute: number;
   lockoutThreshold: number;
