@@ -108,8 +108,9 @@ function url(path, query) {
 /**
  * Calls the API. `body` is sent as JSON. Answers the parsed JSON (null for an empty answer), or
  * the Response itself with `raw: true`. Refusals throw ApiError; plainWords() explains them.
+ * `ended` is what the sign-in page says if this call finds the session over.
  */
-export async function api(method, path, { body, query, raw = false } = {}) {
+export async function api(method, path, { body, query, raw = false, ended = SESSION_ENDED } = {}) {
   const token = getToken();
   const headers = { Accept: 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -126,7 +127,7 @@ export async function api(method, path, { body, query, raw = false } = {}) {
     throw new ApiError(0, null);
   }
   if (token && response.status === 401) {
-    endSession(SESSION_ENDED);
+    endSession(ended);
     throw new ApiError(401, { detail: 'Unauthorized' });
   }
   // docs/API.md §5: any request that authenticates keeps the session alive, even when refused.

@@ -47,12 +47,10 @@ export function IdleWarning({ idleMinutes }) {
   useEffect(() => {
     if (!idleOver && !lifetimeOver) return;
     // Ask the server rather than guess: a 401 ends the session in api(); anything else, carry on.
-    api('GET', '/whoami').catch(() => {
-      const text = lifetimeOver
-        ? 'Your session reached its time limit. Please sign in again.'
-        : `Your session ended after ${minutesText(idleMinutes)} without activity. Please sign in again.`;
-      endSession(text);
-    });
+    const ended = lifetimeOver
+      ? 'Your session reached its time limit. Please sign in again.'
+      : `Your session ended after ${minutesText(idleMinutes)} without activity. Please sign in again.`;
+    api('GET', '/whoami', { ended }).catch(() => undefined);
   }, [idleOver, lifetimeOver]);
 
   if (!schedule) return null;

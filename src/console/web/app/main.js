@@ -52,7 +52,7 @@ function Redirect({ to }) {
 const homeOf = (me) => (me.is_superuser ? `${BASE}/approvals` : `${BASE}/account`);
 
 /** The number of people waiting, refreshed on every page change and after each decision. */
-function usePendingCount(me, path) {
+function usePendingCount(me, visit) {
   const [count, setCount] = useState(null);
   useEffect(() => {
     if (!me?.is_superuser) return undefined;
@@ -67,7 +67,7 @@ function usePendingCount(me, path) {
       live = false;
       window.removeEventListener('gatehouse:queue-changed', refresh);
     };
-  }, [me, path]);
+  }, [me, visit]);
   return count;
 }
 
@@ -115,8 +115,8 @@ function Header({ me, path, pending }) {
   `;
 }
 
-function Frame({ me, path, idleMinutes, children }) {
-  const pending = usePendingCount(me, path);
+function Frame({ me, path, visit, idleMinutes, children }) {
+  const pending = usePendingCount(me, visit);
   return html`
     <a class="skip-link" href="#main">Skip to main content</a>
     <${Header} me=${me} path=${path} pending=${pending} />
@@ -161,6 +161,16 @@ function App() {
     return () => window.removeEventListener('gatehouse:signed-out', signedOut);
   }, []);
 
+  // Who is signed in, asked again at each navigation: rights taken away show at once (the
+  // navigation follows), and an ended session (deactivated, revoked) returns to sign-in.
+  const signedInNow = Boolean(me);
+  useEffect(() => {
+    if (!signedInNow) return;
+    api('GET', '/whoami')
+      .then((fresh) => setMe((old) => (old && old.id === fresh.id && old.is_superuser === fresh.is_superuser ? old : fresh)))
+      .catch(() => undefined);
+  }, [location.path, location.visit, signedInNow]);
+
   // Move focus to the new page's heading after a navigation (not on the first load).
   const [first, setFirst] = useState(true);
   useEffect(() => {
@@ -169,7 +179,7 @@ function App() {
       return;
     }
     document.querySelector('main h1')?.focus();
-  }, [location.path]);
+  }, [location.path, location.visit]);
 
   const signedIn = (user) => {
     setMe(user);
@@ -193,8 +203,8 @@ function App() {
   const params = route ? route.pattern.exec(location.path).slice(1) : [];
   const View = allowed ? route.view : NotFound;
   return html`
-    <${Frame} me=${me} path=${location.path} idleMinutes=${idleMinutes}>
-      <${View} me=${me} query=${location.query} params=${params} key=${location.path} />
+    <${Frame} me=${me} path=${location.path} visit=${location.visit} idleMinutes=${idleMinutes}>
+      <${View} me=${me} query=${location.query} params=${params} key=${`${location.path}#${location.visit}`} />
     <//>
   `;
 }

@@ -4,11 +4,20 @@ import { useEffect, useState } from 'preact/hooks';
 
 export const BASE = '/console';
 
+// Counts navigations: following a link to the page already shown loads it again (fresh data).
+let visit = 0;
+
 function current() {
-  return { path: window.location.pathname.replace(/\/+$/, '') || BASE, query: new URLSearchParams(window.location.search) };
+  return {
+    path: window.location.pathname.replace(/\/+$/, '') || BASE,
+    query: new URLSearchParams(window.location.search),
+    visit,
+  };
 }
 
-export function navigate(to, { replace = false } = {}) {
+/** Goes to `to`; `soft` only records filters in the address (the page stays as it is). */
+export function navigate(to, { replace = false, soft = false } = {}) {
+  if (!soft) visit += 1;
   if (replace) window.history.replaceState(null, '', to);
   else window.history.pushState(null, '', to);
   window.dispatchEvent(new CustomEvent('gatehouse:navigate'));
@@ -21,19 +30,23 @@ export function setQuery(values) {
     if (value !== undefined && value !== null && value !== '') query.set(name, String(value));
   }
   const search = query.toString();
-  navigate(`${window.location.pathname}${search ? `?${search}` : ''}`, { replace: true });
+  navigate(`${window.location.pathname}${search ? `?${search}` : ''}`, { replace: true, soft: true });
 }
 
 export function useLocation() {
   const [location, setLocation] = useState(current);
   useEffect(() => {
     const update = () => setLocation(current());
-    window.addEventListener('popstate', update);
+    const popped = () => {
+      visit += 1;
+      update();
+    };
+    window.addEventListener('popstate', popped);
     window.addEventListener('gatehouse:navigate', update);
     // A child may have navigated before this effect ran (children's effects run first).
     update();
     return () => {
-      window.removeEventListener('popstate', update);
+      window.removeEventListener('popstate', popped);
       window.removeEventListener('gatehouse:navigate', update);
     };
   }, []);

@@ -90,7 +90,7 @@ function Profile({ me }) {
   `;
 }
 
-function ChangePassword({ onChanged }) {
+function ChangePassword({ username, onChanged }) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [busy, setBusy] = useState(false);
@@ -115,6 +115,7 @@ function ChangePassword({ onChanged }) {
     <section class="panel" aria-labelledby="password-title">
       <h2 id="password-title">Change password</h2>
       <form class="stack" onSubmit=${submit}>
+        <input type="text" name="username" autocomplete="username" value=${username} hidden readonly />
         <${Field}
           label="Current password"
           type="password"
@@ -225,7 +226,7 @@ export function Account({ me }) {
     <${Page} title="Account" lead=${`Signed in as ${me.username}.`}>
       <div class="columns">
         <${Profile} me=${me} />
-        <${ChangePassword} onChanged=${changed} />
+        <${ChangePassword} username=${me.username} onChanged=${changed} />
       </div>
       <${Sessions} version=${version} onChanged=${changed} />
     <//>

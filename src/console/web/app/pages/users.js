@@ -73,7 +73,7 @@ export function Users({ query }) {
     setPaging({ key, cursor: current.before[current.before.length - 1], before: current.before.slice(0, -1) });
 
   const lead = page
-    ? `${page.total} ${page.total === 1 ? 'user' : 'users'}${q || status || superuser ? ' match' : ''} · ${page.active_users} active · ${page.superusers} ${
+    ? `${page.total} ${page.total === 1 ? 'user' : 'users'}${q || status || superuser ? (page.total === 1 ? ' matches' : ' match') : ''} · ${page.active_users} active · ${page.superusers} ${
         page.superusers === 1 ? 'superuser' : 'superusers'
       }`
     : 'Everyone with an account, whatever their state.';
