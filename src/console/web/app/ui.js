@@ -172,6 +172,13 @@ export function Select({ label, value, onChange, options }) {
   `;
 }
 
+/** An email address that may wrap after its "@" rather than anywhere. */
+export function Email({ address }) {
+  const at = address.lastIndexOf('@');
+  if (at <= 0) return address;
+  return html`${address.slice(0, at)}<wbr />${address.slice(at)}`;
+}
+
 export function Badge({ tone = 'neutral', children }) {
   return html`<span class=${`badge badge-${tone}`}>${children}</span>`;
 }

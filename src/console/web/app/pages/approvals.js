@@ -5,7 +5,7 @@ import { html } from '../html.js';
 import { api } from '../api.js';
 import { setQuery } from '../router.js';
 import { formatDateTime, since } from '../format.js';
-import { Alert, announce, Badge, ConfirmDialog, EmptyState, Loading, Page, useDebounced } from '../ui.js';
+import { Alert, announce, Badge, Email, ConfirmDialog, EmptyState, Loading, Page, useDebounced } from '../ui.js';
 
 const PAGE_SIZE = 50;
 const LONG_WAIT_MS = 3 * 24 * 3600 * 1000;
@@ -271,7 +271,7 @@ export function Approvals({ query }) {
                             <th scope="row" data-label="Username" id=${`pending-${user.id}`} class="cell-strong">
                               ${user.username}
                             </th>
-                            <td data-label="Email" class="cell-break">${user.email}</td>
+                            <td data-label="Email" class="cell-break"><${Email} address=${user.email} /></td>
                             <td data-label="Institution">${user.institution || html`<span class="muted">—</span>`}</td>
                             <td data-label="Note" class="cell-note">
                               ${user.approval_note || html`<span class="muted">—</span>`}

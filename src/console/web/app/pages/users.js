@@ -5,7 +5,7 @@ import { html } from '../html.js';
 import { api } from '../api.js';
 import { BASE, setQuery } from '../router.js';
 import { formatDate, statusLabel } from '../format.js';
-import { Alert, Badge, EmptyState, Loading, Page, Pager, Select, useDebounced } from '../ui.js';
+import { Alert, Badge, Email, EmptyState, Loading, Page, Pager, Select, useDebounced } from '../ui.js';
 import { rememberUsers } from '../users-cache.js';
 
 const PAGE_SIZE = 50;
@@ -126,7 +126,7 @@ export function Users({ query }) {
                             <th scope="row" data-label="Username" class="cell-strong">
                               <a href=${`${BASE}/users/${user.id}`}>${user.username}</a>
                             </th>
-                            <td data-label="Email" class="cell-break">${user.email}</td>
+                            <td data-label="Email" class="cell-break"><${Email} address=${user.email} /></td>
                             <td data-label="Institution">${user.institution || html`<span class="muted">—</span>`}</td>
                             <td data-label="Status"><${StatusBadge} user=${user} /></td>
                             <td data-label="Role">${user.is_superuser ? html`<${Badge} tone="accent">Superuser<//>` : 'User'}</td>
