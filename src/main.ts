@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     const base = `http://${shown}:${config.port}${config.apiPrefix}`;
     logger.log(`Gatehouse is listening: API at ${base}`);
     if (config.docsEnabled) logger.log(`Swagger UI at ${base}/docs (OpenAPI document at ${base}/openapi.json)`);
+    if (config.consoleEnabled) logger.log(`Console at http://${shown}:${config.port}/console/`);
   } catch (error) {
     logger.error(`start-up failed: ${(error as Error).message}`, (error as Error).stack);
     await runtime?.stop().catch(() => undefined);
