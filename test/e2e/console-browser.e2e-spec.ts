@@ -556,10 +556,12 @@ describe('Console in Chromium (e2e)', () => {
       await register(t, credentials, { institution: 'Other Place' });
       await openFromNav(page, 'Approvals');
       await page.getByLabel('Institution').fill('filter lab');
+      await page.locator('#queue tbody tr').filter({ hasText: 'filter.two' }).waitFor({ state: 'detached' });
       await page.locator('#queue tbody tr').filter({ hasText: 'filter.one' }).waitFor();
       expect((await rowsOf(page, '#queue')).every((text) => text.includes('Filter Lab'))).toBe(true);
       await page.getByLabel('Institution').fill('');
       await page.getByLabel('Search').fill('filter.two');
+      await page.locator('#queue tbody tr').filter({ hasText: 'filter.one' }).waitFor({ state: 'detached' });
       const row = page.locator('#queue tbody tr').filter({ hasText: 'filter.two' });
       await row.waitFor();
       expect(await rowsOf(page, '#queue')).toHaveLength(1);

@@ -28,7 +28,6 @@ export function Alert({ error, message }) {
   const text = message ?? (error ? plainWords(error) : null);
   if (!text) return null;
   return html`<div role="alert" class="alert">
-    <span class="alert-icon" aria-hidden="true">!</span>
     <p>${text}</p>
   </div>`;
 }

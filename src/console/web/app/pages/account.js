@@ -38,7 +38,7 @@ function Profile({ me }) {
   };
   const shown = account ?? me;
   return html`
-    <section class="panel" aria-labelledby="profile-title">
+    <section class="panel">
       <h2 id="profile-title">Profile</h2>
       <${Alert} error=${error} />
       <dl class="facts">
@@ -112,7 +112,7 @@ function ChangePassword({ username, onChanged }) {
     }
   };
   return html`
-    <section class="panel" aria-labelledby="password-title">
+    <section class="panel">
       <h2 id="password-title">Change password</h2>
       <form class="stack" onSubmit=${submit}>
         <input type="text" name="username" autocomplete="username" value=${username} hidden readonly />
@@ -176,7 +176,7 @@ function Sessions({ version, onChanged }) {
   };
   const others = sessions?.filter((session) => !session.current).length ?? 0;
   return html`
-    <section class="panel" aria-labelledby="sessions-title">
+    <section class="panel">
       <div class="panel-header">
         <h2 id="sessions-title">Sessions</h2>
         ${others > 0 ? html`<button type="button" class="button button-small" onClick=${revokeOthers}>Sign out other sessions</button>` : null}

@@ -37,13 +37,12 @@ export function SignIn({ onSignedIn }) {
   };
 
   return html`
-    <section class="card card-narrow" aria-labelledby="sign-in-title">
+    <section class="card card-narrow">
       <h1 id="sign-in-title" tabindex="-1">Sign in</h1>
       <p class="lead">Approvals, users and your own account.</p>
       ${
         notice?.alert
           ? html`<div role="alert" class="alert">
-              <span class="alert-icon" aria-hidden="true">!</span>
               <p>${notice.text}</p>
             </div>`
           : notice
@@ -101,7 +100,7 @@ export function ForgotPassword() {
     }
   };
   return html`
-    <section class="card card-narrow" aria-labelledby="forgot-title">
+    <section class="card card-narrow">
       <h1 id="forgot-title" tabindex="-1">Reset your password</h1>
       ${
         sent
@@ -113,7 +112,6 @@ export function ForgotPassword() {
               ${
                 error
                   ? html`<div role="alert" class="alert">
-                      <span class="alert-icon" aria-hidden="true">!</span>
                       <p>${error}</p>
                     </div>`
                   : null
@@ -160,7 +158,7 @@ export function Register() {
   };
   if (done) {
     return html`
-      <section class="card card-narrow" aria-labelledby="register-title">
+      <section class="card card-narrow">
         <h1 id="register-title" tabindex="-1">Request sent</h1>
         <p role="status" class="notice">
           ${
@@ -176,13 +174,12 @@ export function Register() {
     `;
   }
   return html`
-    <section class="card card-narrow" aria-labelledby="register-title">
+    <section class="card card-narrow">
       <h1 id="register-title" tabindex="-1">Request an account</h1>
       <p class="lead">An administrator reviews every request. Tell them who you are.</p>
       ${
         error
           ? html`<div role="alert" class="alert">
-              <span class="alert-icon" aria-hidden="true">!</span>
               <p>${error}</p>
             </div>`
           : null

@@ -16,7 +16,6 @@ function useToken(query) {
 
 function Problem({ text }) {
   return html`<div role="alert" class="alert">
-    <span class="alert-icon" aria-hidden="true">!</span>
     <p>${text}</p>
   </div>`;
 }
@@ -46,7 +45,7 @@ export function ResetPassword({ query }) {
     }
   };
   return html`
-    <section class="card card-narrow" aria-labelledby="reset-title">
+    <section class="card card-narrow">
       <h1 id="reset-title" tabindex="-1">Choose a new password</h1>
       ${
         done
@@ -96,7 +95,7 @@ export function Verify({ query }) {
   }, []);
   const { phase, account, text } = state;
   return html`
-    <section class="card card-narrow" aria-labelledby="verify-title" aria-busy=${phase === 'working'}>
+    <section class="card card-narrow" aria-busy=${phase === 'working'}>
       <h1 id="verify-title" tabindex="-1">Email verification</h1>
       ${phase === 'working' ? html`<p class="loading">Checking your link…</p>` : null}
       ${phase === 'failed' ? html`<${Problem} text=${text} />` : null}

@@ -61,7 +61,7 @@ export function TrustedDomains() {
       title="Trusted domains"
       lead="People who verify an email address at one of these domains, or at a subdomain, are approved at once. Everyone else waits in Approvals."
     >
-      <section class="panel" aria-labelledby="add-domain-title">
+      <section class="panel">
         <h2 id="add-domain-title">Add a domain</h2>
         <form class="inline-form" onSubmit=${add}>
           <${Field}

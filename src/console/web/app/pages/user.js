@@ -85,7 +85,7 @@ function Profile({ user }) {
     ['User id', html`<code>${user.id}</code>`],
   ];
   return html`
-    <section class="panel" aria-labelledby="profile-title">
+    <section class="panel">
       <h2 id="profile-title">Profile</h2>
       <dl class="facts">
         ${rows.map(
@@ -110,7 +110,7 @@ function Sessions({ user, version, onAsk }) {
       .catch(setError);
   }, [user.id, version]);
   return html`
-    <section class="panel" aria-labelledby="sessions-title">
+    <section class="panel">
       <div class="panel-header">
         <h2 id="sessions-title">Sessions</h2>
         ${
@@ -159,7 +159,7 @@ function History({ user, version }) {
       .catch(setError);
   }, [user.id, paging.cursor, version]);
   return html`
-    <section class="panel" aria-labelledby="history-title">
+    <section class="panel">
       <h2 id="history-title">History</h2>
       <${Alert} error=${error} />
       ${
