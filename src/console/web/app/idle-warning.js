@@ -72,8 +72,8 @@ export function IdleWarning({ idleMinutes }) {
     return html`
       <${Dialog} title="Your session is about to end" role="alertdialog" onClose=${stay}>
         <p class="dialog-text">
-          Nothing has been sent to Gatehouse for a while. For your security you will be signed out in
-          <strong class="countdown"> ${clock(schedule.endsAt - now)}</strong>.
+          Nothing has been sent to Gatehouse for a while: because of inactivity, your session expires in
+          <strong class="countdown"> ${clock(schedule.endsAt - now)}</strong>. Stay signed in to keep working.
         </p>
         <div class="dialog-buttons">
           <button type="button" class="button" onClick=${signOut}>Sign me out</button>

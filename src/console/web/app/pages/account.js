@@ -179,7 +179,7 @@ function Sessions({ version, onChanged }) {
     <section class="panel">
       <div class="panel-header">
         <h2 id="sessions-title">Sessions</h2>
-        ${others > 0 ? html`<button type="button" class="button button-small" onClick=${revokeOthers}>Sign out other sessions</button>` : null}
+        ${others > 0 ? html`<button type="button" class="button button-small" onClick=${revokeOthers}>End all other sessions</button>` : null}
       </div>
       <p class="muted">Where your account is signed in now. Revoke any you do not recognise.</p>
       <${Alert} error=${error} />

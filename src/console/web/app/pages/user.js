@@ -216,7 +216,7 @@ export function UserPage({ me, params }) {
       <${Page} title="User not found">
         <${Alert} error=${error} />
         ${error ? null : html`<p>No user has this id; they may have been deleted.</p>`}
-        <p><a href=${`${BASE}/users`}>Back to all users</a></p>
+        <p><a href=${`${BASE}/users`}>Back to the user list</a></p>
       <//>
     `;
   }
@@ -254,7 +254,7 @@ export function UserPage({ me, params }) {
         }`}
       wide
     >
-      <p class="back"><a href=${`${BASE}/users`}>← All users</a></p>
+      <p class="back"><a href=${`${BASE}/users`}>← Back to the user list</a></p>
       <div class="toolbar" role="group" aria-label=${`Actions on ${user.username}`}>
         ${actions.map(
           (action) => html`
