@@ -19,6 +19,8 @@ export class ConsoleRoutes implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    // The CLI and the medium tests run the same modules without an HTTP server: nothing to serve.
+    if (!this.adapterHost.httpAdapter) return;
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     const site = loadConsoleFiles(this.config.apiPrefix);
     const toConsole = (_request: FastifyRequest, reply: FastifyReply) => reply.redirect('/console/', 302);
