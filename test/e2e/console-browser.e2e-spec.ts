@@ -681,7 +681,8 @@ describe('Console in Chromium (e2e)', () => {
 });
 
 describe('Console: the idle warning (e2e)', () => {
-  const IDLE_SECONDS = 8;
+  // Long enough for axe-core to run inside the warning window on a busy machine.
+  const IDLE_SECONDS = 20;
   let t: TestApp;
   let baseUrl: string;
   let admin: Credentials & { id: string };
