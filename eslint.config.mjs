@@ -19,4 +19,10 @@ export default tseslint.config(
   // The CLI talks to a person on stdout/stderr; benchmarks print their table.
   { files: ['src/cli/**', 'bench/**', 'scripts/**', 'test/**'], rules: { 'no-console': 'off' } },
   { files: ['**/*.js', '**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
+  // The console's front-end: ES modules that run in the browser (docs/API.md §15 Console).
+  {
+    files: ['src/console/web/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: { ...globals.browser } },
+    rules: { 'no-undef': 'error' },
+  },
 );

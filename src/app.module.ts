@@ -11,6 +11,7 @@ import { HttpExceptionFilter } from './common/errors/http-exception.filter';
 import { RequestValidationPipe } from './common/http/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/app-config.module';
+import { ConsoleModule } from './console/console.module';
 import { buildDataSourceOptions } from './database/database.options';
 import { TypeOrmNestLogger } from './database/typeorm-logger';
 import { HealthModule } from './health/health.module';
@@ -54,6 +55,7 @@ export class AppModule {
         AccountsModule,
         AdminModule,
         HealthModule,
+        ...(config.consoleEnabled ? [ConsoleModule] : []),
       ],
       providers: [
         { provide: APP_GUARD, useExisting: JwtAuthGuard },

@@ -82,6 +82,7 @@ async function main(): Promise<void> {
     const base = `http://${shown}:${config.port}${config.apiPrefix}`;
     logger.log(`Gatehouse is listening: API at ${base}`);
     if (config.docsEnabled) logger.log(`Swagger UI at ${base}/docs (OpenAPI document at ${base}/openapi.json)`);
+    if (config.consoleEnabled) logger.log(`Console at http://${shown}:${config.port}/console/`);
     const metrics = app.get(MetricsServer).address();
     if (metrics) logger.log(`Prometheus metrics at http://${metrics.address}:${metrics.port}/metrics`);
   } catch (error) {

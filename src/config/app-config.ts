@@ -33,6 +33,8 @@ export class AppConfig {
   bootstrapAdmin: { username: string; email: string; password: string } | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   docsEnabled: boolean;
+  /** Serve the web console at /console/ and redirect / to it (docs/API.md §15 Console). */
+  consoleEnabled: boolean;
   rateLimitLoginPerMinute: number;
   rateLimitRegisterPerMinute: number;
   lockoutThreshold: number;

@@ -211,6 +211,7 @@ export function loadConfig(env: Env): AppConfig {
   }
   config.logLevel = level as AppConfig['logLevel'];
   config.docsEnabled = boolean(env, 'DOCS_ENABLED', true);
+  config.consoleEnabled = boolean(env, 'CONSOLE_ENABLED', true);
   config.rateLimitLoginPerMinute = integer(env, 'RATE_LIMIT_LOGIN_PER_MINUTE', 60, 1, 1_000_000);
   config.rateLimitRegisterPerMinute = integer(env, 'RATE_LIMIT_REGISTER_PER_MINUTE', 20, 1, 1_000_000);
   config.lockoutThreshold = integer(env, 'LOCKOUT_THRESHOLD', 10, 1, 1000);
