@@ -10,6 +10,7 @@ import { PasswordHasher, VerifyResult } from '../passwords/password-hasher.servi
 import { assertPasswordAcceptable, passwordProblem } from '../passwords/password-policy';
 import { SessionsService } from '../sessions/sessions.service';
 import { AccountTokensService } from './account-tokens.service';
+import { UserMailService } from './user-mail.service';
 import { User } from './user.entity';
 import { UsersRepository } from './users.repository';
 
@@ -34,6 +35,7 @@ export class CredentialsService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly tokens: AccountTokensService,
+    private readonly mail: UserMailService,
   ) {}
 
   /** The client's address decides its fair share of the hashing queue. */
@@ -107,6 +109,7 @@ export class CredentialsService {
         userAgent,
         details: { sessions_ended: sessionsEnded },
       });
+      await this.mail.passwordChanged(manager, user);
       if (sessionsEnded > 0) {
         await this.audit.record(manager, {
           eventType: 'session_revoked',
@@ -171,6 +174,7 @@ export class CredentialsService {
   ): Promise<PasswordReset> {
     await this.users.update(manager, user.id, { hashedPassword });
     const lockoutCleared = await this.users.clearLockout(user.id, manager);
+    await this.mail.passwordReset(manager, user);
     const sessionsEnded = await this.sessions.revokeAllForUser(manager, user.id, 'password_reset');
     const target = { id: user.id, username: user.username };
     const { ip, userAgent } = context;

@@ -41,8 +41,9 @@ function build(options: { superusers?: string[]; target?: User | null } = {}) {
       options.transaction(async () => user({ id: 'new' })),
     ),
   };
-  const sessions = { revokeAllForUser: jest.fn(async () => 2) };
+  const sessions = { revokeAllForUser: jest.fn(async () => 2), forgetUser: jest.fn() };
   const tokens = { voidAll: jest.fn(async () => undefined) };
+  const mail = { approved: jest.fn(async () => undefined), rejected: jest.fn(async () => undefined) };
   const audit = { record: jest.fn(async (_manager: unknown, _event: unknown) => undefined) };
   const storage = {
     archivePathFor: jest.fn(() => '/data/deleted/x'),
@@ -57,8 +58,9 @@ function build(options: { superusers?: string[]; target?: User | null } = {}) {
     storage as never,
     new Clock(),
     tokens as never,
+    mail as never,
   );
-  return { sut, repository, accounts, sessions, audit, storage, tokens };
+  return { sut, repository, accounts, sessions, audit, storage, tokens, mail };
 }
 
 describe('SuperuserActionsService', () => {
@@ -104,6 +106,8 @@ describe('SuperuserActionsService', () => {
     expect(updated.isActive).toBe(false);
     expect(sessions.revokeAllForUser).toHaveBeenCalledWith(manager, TARGET, 'deactivated');
     expect(tokens.voidAll).toHaveBeenCalledWith(manager, TARGET);
+    // After the commit, this process forgets the user's cached sessions before it answers.
+    expect(sessions.forgetUser).toHaveBeenCalledWith(TARGET);
     expect(audit.record.mock.calls.map((call: unknown[]) => (call[1] as { eventType: string }).eventType)).toEqual([
       'session_revoked',
       'admin_user_update',
@@ -175,9 +179,11 @@ describe('SuperuserActionsService', () => {
 
   it('rejection ends the sessions; approving an approved user is refused', async () => {
     const pending = user({ isActive: false, isApproved: false, approvalStatus: 'pending' });
-    const { sut, sessions } = build({ target: pending });
+    const { sut, sessions, mail } = build({ target: pending });
     const rejected = await sut.decide(ADMIN, TARGET, false, 'no affiliation', context);
     expect(rejected).toMatchObject({ approvalStatus: 'rejected', rejectionReason: 'no affiliation', isActive: false });
+    expect(mail.rejected).toHaveBeenCalledWith(manager, rejected, 'no affiliation');
+    expect(mail.approved).not.toHaveBeenCalled();
     expect(sessions.revokeAllForUser).toHaveBeenCalledWith(manager, TARGET, 'rejected');
     await expect(build().sut.decide(ADMIN, TARGET, true, null, context)).rejects.toMatchObject({ code: 'USER_ALREADY_APPROVED' });
   });

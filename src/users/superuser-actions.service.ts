@@ -11,6 +11,7 @@ import { SessionsService } from '../sessions/sessions.service';
 import { UserStorageService } from '../user-storage/user-storage.service';
 import { AccountTokensService } from './account-tokens.service';
 import { changesTo, diffOf, UserChanges } from './user-changes';
+import { UserMailService } from './user-mail.service';
 import { User } from './user.entity';
 import { UsersRepository } from './users.repository';
 import { Actor, NewUser, UsersService } from './users.service';
@@ -56,6 +57,7 @@ export class SuperuserActionsService {
     private readonly storage: UserStorageService,
     private readonly clock: Clock,
     private readonly tokens: AccountTokensService,
+    private readonly mail: UserMailService,
   ) {}
 
   /** Approved, and active unless told otherwise; under the same lock and re-check as every other action. */
@@ -231,7 +233,10 @@ export class SuperuserActionsService {
       );
       if (!approved) await this.endSessions(manager, actor, target, 'rejected', context);
       await this.record(manager, approved ? 'admin_user_approved' : 'admin_user_rejected', actor, target, context, { reason });
-      return this.reload(manager, target.id);
+      const decided = await this.reload(manager, target.id);
+      if (approved) await this.mail.approved(manager, decided);
+      else await this.mail.rejected(manager, decided, reason);
+      return decided;
     });
   }
 

@@ -12,6 +12,7 @@ export type ApprovalStatus = 'pending' | 'approved' | 'rejected';
 @Index('IDX_users_username_id', { synchronize: false })
 @Index('IDX_users_email_id', { synchronize: false })
 @Index('IDX_users_pending', { synchronize: false })
+@Index('IDX_users_digest', { synchronize: false })
 export class User {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -79,6 +80,10 @@ export class User {
   /** The account-wide lock; locks of one address are rows of `login_failures`. */
   @Column({ name: 'locked_until', type: 'timestamptz', nullable: true })
   lockedUntil: Date | null;
+
+  /** When a superusers' digest listed this registration (null: not yet). */
+  @Column({ name: 'admin_notified_at', type: 'timestamptz', nullable: true })
+  adminNotifiedAt: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

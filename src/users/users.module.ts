@@ -1,6 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
+import { MailModule } from '../mail/mail.module';
 import { MetricsService } from '../metrics/metrics.service';
 import { PasswordsModule } from '../passwords/passwords.module';
 import { SessionsModule } from '../sessions/sessions.module';
@@ -13,6 +14,7 @@ import { EmailVerificationService } from './email-verification.service';
 import { StorageReconciler } from './storage-reconciler';
 import { SuperuserActionsService } from './superuser-actions.service';
 import { LoginFailure } from './login-failure.entity';
+import { UserMailService } from './user-mail.service';
 import { User } from './user.entity';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
@@ -25,6 +27,7 @@ import { UsersService } from './users.service';
     UserStorageModule,
     PasswordsModule,
     SessionsModule,
+    MailModule,
   ],
   providers: [
     UsersRepository,
@@ -35,12 +38,14 @@ import { UsersService } from './users.service';
     BootstrapAdmin,
     AccountTokensService,
     EmailVerificationService,
+    UserMailService,
   ],
   exports: [
     UsersService,
     CredentialsService,
     SuperuserActionsService,
     EmailVerificationService,
+    UserMailService,
     StorageReconciler,
     UsersRepository,
   ],

@@ -2,6 +2,21 @@ import type { SortField, UserListQuery } from './users.repository.types';
 
 /** The users repository's longer statements, kept apart so that the repository reads as a list of operations. */
 
+/** The session named by a token, with its owner, in one indexed query (the hot path of every request). */
+export const SESSION_WITH_OWNER = `SELECT s.id AS session_id, s.user_id, s.created_at, s.last_seen_at, s.revoked_at,
+       u.username, u.email, u.is_active, u.is_superuser
+  FROM sessions s JOIN users u ON u.id = s.user_id
+ WHERE s.id = $1`;
+
+/** The legacy import's insert: keeps the given id and hash; nothing when the id exists. */
+export const INSERT_IMPORTED = `INSERT INTO users (id, email, username, hashed_password, is_active, is_superuser, is_verified, is_approved,
+                          approval_status, approval_note, institution, approved_by, approved_at, created_at, updated_at,
+                          username_key, email_key)
+       VALUES ($1, $2, $3, $4, $5, $6, true, $7, $8, $9, $10, $11, $12::timestamptz, COALESCE($13::timestamptz, now()), now(),
+               $14, $15)
+       ON CONFLICT (id) DO NOTHING
+       RETURNING id`;
+
 /**
  * One failed login, counted per (account, address) and per account. $1 user id, $2 address key,
  * $3 now, $4 per-address threshold, $5 account threshold, $6 lock end, $7 window start. Rows of

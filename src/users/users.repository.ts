@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { User } from './user.entity';
-import { listStatements, RECORD_LOGIN_FAILURE } from './users.repository.sql';
+import { INSERT_IMPORTED, listStatements, RECORD_LOGIN_FAILURE, SESSION_WITH_OWNER } from './users.repository.sql';
 import type {
   ImportedUserRow,
   IdentifierHolder,
@@ -18,12 +18,6 @@ import type {
 
 /** Any fixed 64-bit number: the advisory lock that decides who the first user is. */
 const FIRST_USER_LOCK = '7449363237540422961';
-
-/** The session named by a token, with its owner, in one indexed query (the hot path of every request). */
-const SESSION_WITH_OWNER = `SELECT s.id AS session_id, s.user_id, s.created_at, s.last_seen_at, s.revoked_at,
-       u.username, u.email, u.is_active, u.is_superuser
-  FROM sessions s JOIN users u ON u.id = s.user_id
- WHERE s.id = $1`;
 
 /**
  * Every query on the users table (migrations aside). Methods that take a manager run inside the
@@ -123,32 +117,23 @@ export class UsersRepository {
    * already. Times are text PostgreSQL parses (microseconds kept); no creation time means now.
    */
   async insertImported(manager: EntityManager, user: ImportedUserRow): Promise<boolean> {
-    const inserted: unknown[] = await manager.query(
-      `INSERT INTO users (id, email, username, hashed_password, is_active, is_superuser, is_verified, is_approved,
-                          approval_status, approval_note, institution, approved_by, approved_at, created_at, updated_at,
-                          username_key, email_key)
-       VALUES ($1, $2, $3, $4, $5, $6, true, $7, $8, $9, $10, $11, $12::timestamptz, COALESCE($13::timestamptz, now()), now(),
-               $14, $15)
-       ON CONFLICT (id) DO NOTHING
-       RETURNING id`,
-      [
-        user.id,
-        user.email,
-        user.username,
-        user.hashedPassword,
-        user.isActive,
-        user.isSuperuser,
-        user.isApproved,
-        user.approvalStatus,
-        user.approvalNote,
-        user.institution,
-        user.approvedBy,
-        user.approvedAt,
-        user.createdAt,
-        user.usernameKey,
-        user.emailKey,
-      ],
-    );
+    const inserted: unknown[] = await manager.query(INSERT_IMPORTED, [
+      user.id,
+      user.email,
+      user.username,
+      user.hashedPassword,
+      user.isActive,
+      user.isSuperuser,
+      user.isApproved,
+      user.approvalStatus,
+      user.approvalNote,
+      user.institution,
+      user.approvedBy,
+      user.approvedAt,
+      user.createdAt,
+      user.usernameKey,
+      user.emailKey,
+    ]);
     return inserted.length > 0;
   }
 
@@ -271,6 +256,34 @@ export class UsersRepository {
       where: { approvalStatus: 'pending' },
       order: { createdAt: 'ASC', id: 'ASC' },
     });
+  }
+
+  /**
+   * Pending registrations no superusers' digest has listed yet, oldest first, locked (SKIP LOCKED:
+   * two digests never list one twice), and how many more wait beyond `limit`.
+   */
+  async pendingNotInDigest(manager: EntityManager, limit: number): Promise<{ users: User[]; more: number }> {
+    const users = await manager
+      .createQueryBuilder(User, 'u')
+      .where(`u.approval_status = 'pending' AND u.admin_notified_at IS NULL`)
+      .orderBy('u.created_at', 'ASC')
+      .addOrderBy('u.id', 'ASC')
+      .limit(limit)
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .getMany();
+    const [{ n }] = (await manager.query(
+      `SELECT count(*)::int AS n FROM users WHERE approval_status = 'pending' AND admin_notified_at IS NULL`,
+    )) as Array<{ n: number }>;
+    return { users, more: Math.max(0, n - users.length) };
+  }
+
+  async markInDigest(manager: EntityManager, ids: string[], at: Date): Promise<void> {
+    await manager.query('UPDATE users SET admin_notified_at = $2 WHERE id = ANY($1::uuid[])', [ids, at]);
+  }
+
+  activeSuperusers(manager: EntityManager): Promise<User[]> {
+    return manager.find(User, { where: { isSuperuser: true, isActive: true }, order: { createdAt: 'ASC' } });
   }
 
   /** Serialises whoever takes the same lock until this transaction ends. */

@@ -33,7 +33,7 @@ export interface UserCounts {
 
 export type NewUserRow = Omit<
   User,
-  'id' | 'createdAt' | 'updatedAt' | 'failedLoginCount' | 'failureWindowStartedAt' | 'lockedUntil'
+  'id' | 'createdAt' | 'updatedAt' | 'failedLoginCount' | 'failureWindowStartedAt' | 'lockedUntil' | 'adminNotifiedAt'
 >;
 
 export interface ImportedUserRow extends Pick<

@@ -21,6 +21,7 @@ function build(options: { first?: boolean; holders?: unknown[] } = {}) {
   const hasher = { hash: jest.fn(async () => '$argon2id$hash') };
   const storage = { createTree: jest.fn(async () => undefined), discardNewTree: jest.fn(async () => undefined) };
   const audit = { record: jest.fn(async () => undefined) };
+  const mail = { registered: jest.fn(async () => undefined) };
   const sut = new UsersService(
     repository as never,
     hasher as never,
@@ -28,9 +29,10 @@ function build(options: { first?: boolean; holders?: unknown[] } = {}) {
     audit as never,
     new Clock(),
     loadConfig({}),
+    mail as never,
   );
   const eventTypes = () => audit.record.mock.calls.map((call: unknown[]) => (call[1] as { eventType: string }).eventType);
-  return { sut, repository, hasher, storage, audit, eventTypes };
+  return { sut, repository, hasher, storage, audit, eventTypes, mail };
 }
 
 describe('UsersService.create', () => {
@@ -47,9 +49,10 @@ describe('UsersService.create', () => {
     expect(eventTypes()).toEqual(['user_registered', 'first_user_superuser_promotion']);
   });
 
-  it('leaves a later self-registration pending and inactive', async () => {
-    const { sut, repository, eventTypes } = build({ first: false });
+  it('leaves a later self-registration pending and inactive, and mails it in the same transaction', async () => {
+    const { sut, repository, eventTypes, mail } = build({ first: false });
     await sut.create(input, { kind: 'self' }, { context, duplicate });
+    expect(mail.registered).toHaveBeenCalledWith(manager, expect.objectContaining({ approvalStatus: 'pending' }));
     expect(repository.insert.mock.calls[0][1]).toMatchObject({
       isSuperuser: false,
       isApproved: false,

@@ -10,6 +10,7 @@ import { PasswordHasher } from '../passwords/password-hasher.service';
 import { assertPasswordAcceptable } from '../passwords/password-policy';
 import { UserStorageService } from '../user-storage/user-storage.service';
 import { emailKey, loginKeys, normaliseUsername, usernameKey } from './identity';
+import { UserMailService } from './user-mail.service';
 import { User } from './user.entity';
 import { UsersRepository } from './users.repository';
 import type {
@@ -67,6 +68,7 @@ export class UsersService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly mail: UserMailService,
   ) {}
 
   /**
@@ -87,6 +89,7 @@ export class UsersService {
         const first = this.config.firstUserSuperuser && (await this.users.claimFirstUser(manager));
         const user = await this.users.insert(manager, this.initialState(input, hashedPassword, origin, first));
         await this.recordCreation(manager, user, origin, options.context, first);
+        if (origin.kind === 'self') await this.mail.registered(manager, user);
         // Last step before commit: a failure here rolls everything back.
         treeOf = user.id;
         await this.storage.createTree(user.id);

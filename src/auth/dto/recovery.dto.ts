@@ -1,4 +1,9 @@
-import { IsString, MaxLength } from 'class-validator';
+import { IsEmail, IsString, MaxLength } from 'class-validator';
+
+export class EmailRequestDto {
+  /** @example "ada@example.org" */
+  @IsEmail() @MaxLength(320) email: string;
+}
 
 export class ResetPasswordDto {
   /** The token from the reset mail. @example "q3Xv1p7mYb0E4sRzJ9kLw2aT6uH8cN5dF0gV1iO3jQ" */

@@ -1,4 +1,5 @@
 import { AccountTokens1795720000000 } from './1795720000000-AccountTokens';
+import { AdminDigest1795770000000 } from './1795770000000-AdminDigest';
 import { AdminIndexes1795640000000 } from './1795640000000-AdminIndexes';
 import { Init1795636033824 } from './1795636033824-Init';
 import { IdentityKeys1795700000000 } from './1795700000000-IdentityKeys';
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   AccountTokens1795720000000,
   SessionCacheNotify1795730000000,
   MailOutbox1795760000000,
+  AdminDigest1795770000000,
 ];
