@@ -26,18 +26,29 @@ import { ClientContext, RequestContext } from '../common/http/request-context';
 import type { AuthPrincipal } from '../sessions/auth-principal';
 import { CurrentUser } from '../sessions/current-user.decorator';
 import { SuperuserOnly } from '../sessions/superuser-only.decorator';
+import { actorOf } from './actor-of';
 import { AdminService } from './admin.service';
-import { AdminCreateUserDto, AdminUpdateUserDto, ApprovalDto, ListUsersQueryDto, RoleChangeDto } from './dto/admin-requests.dto';
+import {
+  AdminCreateUserDto,
+  AdminUpdateUserDto,
+  ApprovalDto,
+  BulkApprovalDto,
+  ListUsersQueryDto,
+  PendingQueryDto,
+  RoleChangeDto,
+} from './dto/admin-requests.dto';
 import {
   ApprovalResultDto,
+  BulkApprovalResultDto,
   MessageDto,
   PendingApprovalsDto,
+  RevokedSessionsDto,
   StatsDto,
   UserListDto,
   UserMessageDto,
+  UserSessionsDto,
 } from './dto/admin-responses.dto';
 
-const actorOf = (principal: AuthPrincipal) => ({ id: principal.id, username: principal.username });
 const BAD_ID = 'Invalid user ID format';
 
 const UpdateUserDocs = (operationId: string, summary: string) =>
@@ -177,10 +188,57 @@ export class AdminController {
 
   @Get('pending-approvals')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ operationId: 'adminPendingApprovals', summary: 'Registrations waiting for a decision, oldest first' })
+  @ApiOperation({
+    operationId: 'adminPendingApprovals',
+    summary: 'Registrations waiting for a decision, oldest first, filtered and paged',
+  })
   @ApiResponse({ status: 200, type: PendingApprovalsDto })
-  pendingApprovals(): Promise<PendingApprovalsDto> {
-    return this.admin.pendingApprovals();
+  @ApiBadRequestResponse({ description: 'Bad query parameter or cursor' })
+  pendingApprovals(@Query() query: PendingQueryDto): Promise<PendingApprovalsDto> {
+    return this.admin.pendingApprovals(query);
+  }
+
+  @Post('users/bulk-approve')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    operationId: 'adminBulkApprove',
+    summary: 'Approve or reject up to 500 registrations at once; one outcome per distinct id',
+  })
+  @ApiResponse({ status: 200, type: BulkApprovalResultDto })
+  @ApiUnprocessableEntityResponse({ description: 'Body validation error (a malformed id refuses the whole request)' })
+  bulkApprove(
+    @CurrentUser() principal: AuthPrincipal,
+    @Body() dto: BulkApprovalDto,
+    @ClientContext() context: RequestContext,
+  ): Promise<BulkApprovalResultDto> {
+    return this.admin.bulkDecide(actorOf(principal), dto, context);
+  }
+
+  @Get('users/:user_id/sessions')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ operationId: 'adminListUserSessions', summary: "A user's live sessions, newest first" })
+  @ApiResponse({ status: 200, type: UserSessionsDto })
+  @ApiBadRequestResponse({ description: BAD_ID })
+  @ApiNotFoundResponse({ description: 'User not found' })
+  userSessions(@Param('user_id', ParseUserIdPipe) userId: string): Promise<UserSessionsDto> {
+    return this.admin.userSessions(userId);
+  }
+
+  @Delete('users/:user_id/sessions')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    operationId: 'adminRevokeUserSessions',
+    summary: 'End every live session of a user (its tokens stop working at once)',
+  })
+  @ApiResponse({ status: 200, type: RevokedSessionsDto })
+  @ApiBadRequestResponse({ description: BAD_ID })
+  @ApiNotFoundResponse({ description: 'User not found' })
+  revokeUserSessions(
+    @Param('user_id', ParseUserIdPipe) userId: string,
+    @CurrentUser() principal: AuthPrincipal,
+    @ClientContext() context: RequestContext,
+  ): Promise<RevokedSessionsDto> {
+    return this.admin.revokeUserSessions(actorOf(principal), userId, context);
   }
 
   @Post('users/:user_id/approve')

@@ -4,6 +4,7 @@ import { AdminService } from './admin.service';
 
 const ADMIN = { id: '11111111-1111-4111-8111-111111111111', username: 'root' };
 const TARGET = '33333333-3333-4333-8333-333333333333';
+const OTHER = '44444444-4444-4444-8444-444444444444';
 const context = { ip: null, userAgent: null, requestId: 'r1' };
 const grace = {
   id: TARGET,
@@ -31,15 +32,46 @@ function build() {
       activeUsers: 2,
     })),
     counts: jest.fn(async () => ({ total: 5, active: 3, superusers: 1, pending: 1, rejected: 1 })),
-    pending: jest.fn(async () => [grace]),
+    pendingQueue: jest.fn(async () => ({
+      users: [grace, { ...grace, id: OTHER, email: 'x@elsewhere.net' }],
+      nextAfter: { value: '2026-01-01 00:00:00+00', id: OTHER },
+      count: 7,
+    })),
+    findById: jest.fn(async (id: string): Promise<User | null> => (id === TARGET ? grace : null)),
   };
   const actions = {
     update: jest.fn(async () => grace),
     promote: jest.fn(async () => ({ user: grace, changed: true, lockoutCleared: false })),
     decide: jest.fn(async () => grace),
+    decideMany: jest.fn(async (_actor: unknown, ids: string[]) => ids.map((id) => ({ id, outcome: 'approved' }))),
     create: jest.fn(async () => grace),
   };
-  return { sut: new AdminService(users as never, actions as never), users, actions };
+  const trustedDomains = {
+    findMatches: jest.fn(async (emails: string[]) =>
+      emails.map((email) => (email.endsWith('@example.org') ? { domain: 'example.org', institution: null } : null)),
+    ),
+  };
+  const sessions = {
+    listLive: jest.fn(async () => [
+      {
+        id: 's1',
+        userId: TARGET,
+        createdAt: new Date('2026-01-03T00:00:00Z'),
+        lastSeenAt: new Date('2026-01-03T00:05:00Z'),
+        revokedAt: null,
+        revokedReason: null,
+        ip: '203.0.113.7',
+        userAgent: 'jest',
+      },
+    ]),
+  };
+  return {
+    sut: new AdminService(users as never, actions as never, trustedDomains as never, sessions as never),
+    users,
+    actions,
+    trustedDomains,
+    sessions,
+  };
 }
 
 describe('AdminService', () => {
@@ -114,5 +146,52 @@ describe('AdminService', () => {
       { isActive: true, isSuperuser: false },
       context,
     );
+  });
+
+  it("pages the pending queue, tags its cursor, and names each user's trusted domain", async () => {
+    const { sut, users, trustedDomains } = build();
+    const page = await sut.pendingApprovals({ q: 'gr', institution: 'Somewhere', limit: 2 });
+    expect(users.pendingQueue).toHaveBeenCalledWith({ q: 'gr', institution: 'Somewhere', limit: 2, after: undefined });
+    expect(trustedDomains.findMatches).toHaveBeenCalledWith(['grace@example.org', 'x@elsewhere.net']);
+    expect(page.count).toBe(7);
+    expect(page.pending_users.map((user) => user.trusted_domain)).toEqual(['example.org', null]);
+    expect(page.next_cursor).toBe(encodeCursor({ s: 'pending', v: '2026-01-01 00:00:00+00', i: OTHER }));
+
+    await sut.pendingApprovals({ cursor: page.next_cursor! });
+    expect(users.pendingQueue).toHaveBeenLastCalledWith(
+      expect.objectContaining({ limit: 100, after: { value: '2026-01-01 00:00:00+00', id: OTHER } }),
+    );
+  });
+
+  it('refuses a users-list cursor in the pending queue, and the other way round', async () => {
+    const { sut } = build();
+    const listCursor = encodeCursor({ s: 'created_at', v: '2026-01-01 00:00:00+00', i: TARGET });
+    await expect(sut.pendingApprovals({ cursor: listCursor })).rejects.toMatchObject({ code: 'INVALID_QUERY' });
+    const pendingCursor = encodeCursor({ s: 'pending', v: '2026-01-01 00:00:00+00', i: TARGET });
+    await expect(sut.listUsers({ cursor: pendingCursor })).rejects.toMatchObject({ code: 'INVALID_QUERY' });
+  });
+
+  it('normalises bulk ids (32 hex digits, upper case) before deciding', async () => {
+    const { sut, actions } = build();
+    const answer = await sut.bulkDecide(ADMIN, { user_ids: [TARGET.replace(/-/g, '').toUpperCase()], approved: true }, context);
+    expect(actions.decideMany).toHaveBeenCalledWith(ADMIN, [TARGET], true, null, context);
+    expect(answer).toEqual({ results: [{ id: TARGET, outcome: 'approved' }] });
+  });
+
+  it("lists a user's live sessions in the session shape, and answers 404 for an unknown user", async () => {
+    const { sut, sessions } = build();
+    expect(await sut.userSessions(TARGET)).toEqual({
+      sessions: [
+        {
+          id: 's1',
+          created_at: '2026-01-03T00:00:00.000Z',
+          last_seen_at: '2026-01-03T00:05:00.000Z',
+          ip: '203.0.113.7',
+          user_agent: 'jest',
+        },
+      ],
+    });
+    await expect(sut.userSessions(OTHER)).rejects.toMatchObject({ code: 'USER_NOT_FOUND', status: 404 });
+    expect(sessions.listLive).toHaveBeenCalledTimes(1);
   });
 });

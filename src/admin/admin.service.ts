@@ -3,20 +3,38 @@ import { AppError } from '../common/errors/app-error';
 import { decodeCursor, encodeCursor, PG_TIMESTAMPTZ } from '../common/http/cursor';
 import { normaliseUserId } from '../common/http/parse-user-id.pipe';
 import { RequestContext } from '../common/http/request-context';
+import { toSessionView } from '../sessions/session.mappers';
+import { SessionsService } from '../sessions/sessions.service';
 import { SuperuserActionsService } from '../users/superuser-actions.service';
+import { TrustedDomainsService } from '../users/trusted-domains.service';
 import type { UserChanges } from '../users/user-changes';
-import { toApprovalUser, toPendingUser, toUserRead, toUserSummary } from '../users/user.mappers';
+import { toApprovalUser, toPendingUser, toTrustedDomain, toUserRead, toUserSummary } from '../users/user.mappers';
 import { Actor, UsersService } from '../users/users.service';
 import type { KeysetPosition, SortField } from '../users/users.repository.types';
-import { AdminCreateUserDto, AdminUpdateUserDto, ListUsersQueryDto } from './dto/admin-requests.dto';
+import { TrustedDomainDto } from '../users/dto/trusted-domain.dto';
+import {
+  AdminCreateUserDto,
+  AdminUpdateUserDto,
+  BulkApprovalDto,
+  ListUsersQueryDto,
+  PendingQueryDto,
+  TrustedDomainCreateDto,
+} from './dto/admin-requests.dto';
 import {
   ApprovalResultDto,
+  BulkApprovalResultDto,
   MessageDto,
   PendingApprovalsDto,
+  RevokedSessionsDto,
   StatsDto,
+  TrustedDomainListDto,
   UserListDto,
   UserMessageDto,
+  UserSessionsDto,
 } from './dto/admin-responses.dto';
+
+/** The tag of pending-queue cursors (list cursors carry their sort there). */
+const PENDING_CURSOR = 'pending';
 
 /**
  * Between the admin routes and the users rules: turns requests into calls of the users module and
@@ -27,6 +45,8 @@ export class AdminService {
   constructor(
     private readonly users: UsersService,
     private readonly actions: SuperuserActionsService,
+    private readonly trustedDomains: TrustedDomainsService,
+    private readonly sessions: SessionsService,
   ) {}
 
   async listUsers(query: ListUsersQueryDto): Promise<UserListDto> {
@@ -38,7 +58,7 @@ export class AdminService {
       sort: sortParam.replace(/^-/, '') as SortField,
       descending: sortParam.startsWith('-'),
       limit: query.limit ?? 100,
-      after: query.cursor === undefined ? undefined : listCursor(query.cursor, sortParam),
+      after: query.cursor === undefined ? undefined : keysetCursor(query.cursor, sortParam, sortParam.endsWith('created_at')),
     });
     return {
       users: result.users.map(toUserRead),
@@ -120,9 +140,20 @@ export class AdminService {
     };
   }
 
-  async pendingApprovals(): Promise<PendingApprovalsDto> {
-    const users = await this.users.pending();
-    return { pending_users: users.map(toPendingUser), count: users.length };
+  /** The pending queue, oldest first, each user with the trusted domain its address falls under. */
+  async pendingApprovals(query: PendingQueryDto): Promise<PendingApprovalsDto> {
+    const page = await this.users.pendingQueue({
+      q: query.q,
+      institution: query.institution,
+      limit: query.limit ?? 100,
+      after: query.cursor === undefined ? undefined : keysetCursor(query.cursor, PENDING_CURSOR, true),
+    });
+    const matches = await this.trustedDomains.findMatches(page.users.map((user) => user.email));
+    return {
+      pending_users: page.users.map((user, index) => toPendingUser(user, matches[index]?.domain ?? null)),
+      count: page.count,
+      next_cursor: page.nextAfter ? encodeCursor({ s: PENDING_CURSOR, v: page.nextAfter.value, i: page.nextAfter.id }) : null,
+    };
   }
 
   async decide(
@@ -138,13 +169,40 @@ export class AdminService {
       user: toApprovalUser(user),
     };
   }
+
+  /** docs/API.md §10 Administration, bulk approve: one result per distinct id, in the order first given. */
+  async bulkDecide(actor: Actor, body: BulkApprovalDto, context: RequestContext): Promise<BulkApprovalResultDto> {
+    const ids = body.user_ids.map((id) => normaliseUserId(id));
+    return { results: await this.actions.decideMany(actor, ids, body.approved, body.reason ?? null, context) };
+  }
+
+  async userSessions(userId: string): Promise<UserSessionsDto> {
+    if (!(await this.users.findById(userId))) throw new AppError('USER_NOT_FOUND', 'User not found');
+    return { sessions: (await this.sessions.listLive(userId)).map(toSessionView) };
+  }
+
+  async revokeUserSessions(actor: Actor, userId: string, context: RequestContext): Promise<RevokedSessionsDto> {
+    return { revoked: await this.actions.revokeSessions(actor, userId, context) };
+  }
+
+  async trustedDomainList(): Promise<TrustedDomainListDto> {
+    return { domains: (await this.trustedDomains.list()).map(toTrustedDomain) };
+  }
+
+  async addTrustedDomain(actor: Actor, body: TrustedDomainCreateDto, context: RequestContext): Promise<TrustedDomainDto> {
+    return toTrustedDomain(await this.trustedDomains.add(actor, body.domain, body.institution ?? null, context));
+  }
+
+  async removeTrustedDomain(actor: Actor, domain: string, context: RequestContext): Promise<void> {
+    await this.trustedDomains.remove(actor, domain, context);
+  }
 }
 
-/** A list cursor is only good for the sort it was made for. */
-function listCursor(cursor: string, sortParam: string): KeysetPosition {
+/** A cursor is only good for the list and sort it was made for (`tag`); `timestamp`: its value is a creation time. */
+function keysetCursor(cursor: string, tag: string, timestamp: boolean): KeysetPosition {
   const position = decodeCursor(cursor, ['s', 'v', 'i'] as const);
-  if (position.s !== sortParam) throw new AppError('INVALID_QUERY', 'Invalid cursor');
-  if (sortParam.endsWith('created_at') && !PG_TIMESTAMPTZ.test(position.v)) throw new AppError('INVALID_QUERY', 'Invalid cursor');
+  if (position.s !== tag) throw new AppError('INVALID_QUERY', 'Invalid cursor');
+  if (timestamp && !PG_TIMESTAMPTZ.test(position.v)) throw new AppError('INVALID_QUERY', 'Invalid cursor');
   try {
     return { value: position.v, id: normaliseUserId(position.i) };
   } catch {

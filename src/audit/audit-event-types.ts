@@ -24,6 +24,10 @@ export const AUDIT_EVENT_TYPES = [
   'auto_approved',
   'identity_collision',
   'mail_failed',
+  'admin_bulk_decision',
+  'trusted_domain_added',
+  'trusted_domain_removed',
+  'audit_exported',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -82,6 +82,21 @@ function exactInstant(text: string, name: string): string {
   return `${y}-${mo}-${d}T${h}:${mi}:${s}.${fraction}${zone === 'Z' ? '+00:00' : `${sign}${zh}:${zm}`}`;
 }
 
+/**
+ * The SQL conditions of the filters (shared by the list and the export), their values appended
+ * to `params`. A filter that does not name a real id or instant is 400 here.
+ */
+export function filterConditions(query: AuditFilter, params: unknown[]): string[] {
+  const where: string[] = [];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  if (query.event_type) where.push(`event_type = ${param(query.event_type)}`);
+  if (query.actor_id) where.push(`actor_id = ${param(normaliseUserId(query.actor_id))}::uuid`);
+  if (query.target_id) where.push(`target_id = ${param(normaliseUserId(query.target_id))}::uuid`);
+  if (query.since) where.push(`at >= ${param(exactInstant(query.since, 'since'))}::timestamptz`);
+  if (query.until) where.push(`at < ${param(exactInstant(query.until, 'until'))}::timestamptz`);
+  return where;
+}
+
 /** The read side of the audit trail: newest first, keyset pages on (at, id). */
 @Injectable()
 export class AuditQueryService {
@@ -97,16 +112,8 @@ export class AuditQueryService {
 
   async list(query: AuditFilter): Promise<AuditEventPage> {
     const params: unknown[] = [];
-    const where: string[] = [];
-    const param = (value: unknown) => {
-      params.push(value);
-      return `$${params.length}`;
-    };
-    if (query.event_type) where.push(`event_type = ${param(query.event_type)}`);
-    if (query.actor_id) where.push(`actor_id = ${param(normaliseUserId(query.actor_id))}::uuid`);
-    if (query.target_id) where.push(`target_id = ${param(normaliseUserId(query.target_id))}::uuid`);
-    if (query.since) where.push(`at >= ${param(exactInstant(query.since, 'since'))}::timestamptz`);
-    if (query.until) where.push(`at < ${param(exactInstant(query.until, 'until'))}::timestamptz`);
+    const where = filterConditions(query, params);
+    const param = (value: unknown) => `$${params.push(value)}`;
     if (query.cursor !== undefined) {
       const cursor = decodeCursor(query.cursor, ['a', 'i'] as const);
       if (!/^\d{1,18}$/.test(cursor.i) || !PG_TIMESTAMPTZ.test(cursor.a)) throw new AppError('INVALID_QUERY', 'Invalid cursor');

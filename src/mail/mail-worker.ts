@@ -15,6 +15,9 @@ export const SEND_MAIL_TASK = 'mail:send';
 /** Jobs run at once by one instance; each holds at most one SMTP connection. */
 const CONCURRENCY = 4;
 
+/** After the runner stopped on a database fault, the wait before a new one starts. */
+const RESTART_DELAY_MS = 5000;
+
 type LineLogger = Pick<Logger, 'error' | 'warn' | 'debug'>;
 
 /** graphile-worker's log lines in ours: one line each (no stacks), a retried attempt as a warning. */
@@ -50,6 +53,8 @@ export class MailWorker implements OnModuleInit, OnModuleDestroy {
   private readonly tasks: TaskList = {};
   private pool: Pool | undefined;
   private runner: Runner | undefined;
+  private stopping = false;
+  private restartTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly config: AppConfig,
@@ -87,8 +92,9 @@ export class MailWorker implements OnModuleInit, OnModuleDestroy {
 
   /** Starts taking jobs (the HTTP service does, the CLI does not). */
   async start(): Promise<void> {
-    if (this.runner) return;
-    this.runner = await run({
+    if (this.runner || !this.pool) return;
+    this.stopping = false;
+    const runner = await run({
       pgPool: this.pool,
       taskList: this.tasks,
       concurrency: CONCURRENCY,
@@ -97,16 +103,34 @@ export class MailWorker implements OnModuleInit, OnModuleDestroy {
       // Due jobs (retries, scheduled tasks) are found by polling; new ones arrive by NOTIFY at once.
       pollInterval: 2000,
       logger: queueLogger(this.logger),
+      // Completion and failure are written in (immediate) batches: a batch that cannot reach the
+      // database is retried with backoff for minutes and, if it still fails, stops the runner,
+      // which the handler below restarts. Unbatched, graphile-worker 0.18 leaves that write's
+      // failure unhandled, and an unhandled rejection ends a Node process.
+      preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
     });
-    this.runner.promise.catch((error: Error) => this.logger.error(`mail worker stopped: ${error.message}`));
+    this.runner = runner;
+    runner.promise.catch((error: Error) => {
+      if (this.runner !== runner || this.stopping) return;
+      this.runner = undefined;
+      this.logger.error(`mail worker stopped: ${error.message}; restarting in ${RESTART_DELAY_MS / 1000} s`);
+      this.restartTimer = setTimeout(() => {
+        this.restartTimer = undefined;
+        this.start().catch((cause: Error) => this.logger.error(`mail worker did not restart: ${cause.message}`));
+      }, RESTART_DELAY_MS);
+      this.restartTimer.unref();
+    });
     this.logger.log(`mail worker started (${CONCURRENCY} at once; tasks: ${Object.keys(this.tasks).join(', ')})`);
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
     const runner = this.runner;
     if (!runner) return;
-    await runner.stop();
     this.runner = undefined;
+    await runner.stop().catch((error: Error) => this.logger.warn(`mail worker stop: ${error.message}`));
   }
 
   async onModuleDestroy(): Promise<void> {

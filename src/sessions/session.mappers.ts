@@ -1,7 +1,10 @@
 import { SessionViewDto } from './dto/session-view.dto';
-import { Session } from './session.entity';
+import type { Session } from './session.entity';
 
-/** A session as its owner or a superuser sees it (never the token). */
+/**
+ * A session in the shape both session lists share (docs/API.md §8 Accounts, §10 Administration);
+ * the owner's list adds `current`.
+ */
 export function toSessionView(session: Session): SessionViewDto {
   return {
     id: session.id,

@@ -5,6 +5,15 @@ import { DataSource, EntityManager, IsNull } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { Session } from './session.entity';
 
+/**
+ * Which sessions are alive at a moment (docs/API.md §5 Sessions and tokens): not revoked, used
+ * after `seenAfter` (now − idle timeout) and created after `createdAfter` (now − maximum lifetime).
+ */
+export interface LiveWindow {
+  seenAfter: Date;
+  createdAfter: Date;
+}
+
 const SESSION_TOUCH = 'UPDATE sessions SET last_seen_at = $2 WHERE id = $1 AND last_seen_at < $2 AND revoked_at IS NULL';
 
 /** Every query on the sessions table. */
@@ -45,12 +54,12 @@ export class SessionsRepository {
     return result.affected ?? 0;
   }
 
-  /** A user's live sessions (not revoked, not idle, not too old), newest first. */
-  listLive(userId: string, idleSince: Date, createdSince: Date): Promise<Session[]> {
+  /** A user's live sessions (see `LiveWindow`), newest first. */
+  listLive(userId: string, window: LiveWindow): Promise<Session[]> {
     return this.dataSource.manager
       .createQueryBuilder(Session, 's')
       .where('s.user_id = :userId AND s.revoked_at IS NULL', { userId })
-      .andWhere('s.last_seen_at > :idleSince AND s.created_at > :createdSince', { idleSince, createdSince })
+      .andWhere('s.last_seen_at > :seenAfter AND s.created_at > :createdAfter', window)
       .orderBy('s.created_at', 'DESC')
       .addOrderBy('s.id', 'DESC')
       .getMany();
@@ -75,6 +84,16 @@ export class SessionsRepository {
       .where('user_id = :userId AND id <> :keepId AND revoked_at IS NULL', { userId, keepId })
       .execute();
     return result.affected ?? 0;
+  }
+
+  /** Revokes a user's live sessions (see `LiveWindow`); the number revoked. */
+  async revokeLiveForUser(manager: EntityManager, userId: string, window: LiveWindow, at: Date, reason: string): Promise<number> {
+    const [, affected] = (await manager.query(
+      `UPDATE sessions SET revoked_at = $2, revoked_reason = $3
+        WHERE user_id = $1 AND revoked_at IS NULL AND last_seen_at > $4 AND created_at > $5`,
+      [userId, at, reason, window.seenAfter, window.createdAfter],
+    )) as [unknown, number];
+    return affected;
   }
 
   /** Sessions neither revoked, idle past the timeout, nor past their maximum lifetime. */

@@ -8,7 +8,7 @@ import { AppConfig } from '../config/app-config';
 import { SessionCache } from './session-cache';
 import { Session } from './session.entity';
 import { judgeSession, needsTouch, SessionRejection, SessionTimes } from './session-rules';
-import { SessionsRepository } from './sessions.repository';
+import { LiveWindow, SessionsRepository } from './sessions.repository';
 
 /** Server-side sessions: one row per login, judged on every authenticated request, revocable. */
 @Injectable()
@@ -118,14 +118,23 @@ export class SessionsService {
     return this.sessions.revokeAllForUser(manager, userId, this.clock.now(), reason);
   }
 
-  /** A user's live sessions, newest first (the same rules as every request's check). */
+  /** A user's live sessions, newest first (the admin's and the owner's session lists). */
   listLive(userId: string): Promise<Session[]> {
-    const now = this.clock.now().getTime();
-    return this.sessions.listLive(
-      userId,
-      new Date(now - this.config.sessionIdleTimeoutSeconds * 1000),
-      new Date(now - this.config.sessionMaxLifetimeSeconds * 1000),
-    );
+    return this.sessions.listLive(userId, this.liveWindow());
+  }
+
+  /** Ends a user's live sessions (an admin's request); the number ended. */
+  revokeLiveForUser(manager: EntityManager, userId: string, reason: string): Promise<number> {
+    const now = this.clock.now();
+    return this.sessions.revokeLiveForUser(manager, userId, this.liveWindow(now), now, reason);
+  }
+
+  /** The same rule as `judgeSession`, as bounds for a query. */
+  private liveWindow(now = this.clock.now()): LiveWindow {
+    return {
+      seenAfter: new Date(now.getTime() - this.config.sessionIdleTimeoutSeconds * 1000),
+      createdAfter: new Date(now.getTime() - this.config.sessionMaxLifetimeSeconds * 1000),
+    };
   }
 
   /** The owner ends one of their sessions (audited); false when it is not theirs or already ended. */

@@ -29,11 +29,12 @@ function build(options: { superusers?: string[]; target?: User | null } = {}) {
     transaction: jest.fn(async (work: (m: unknown) => unknown) => work(manager)),
     lockActiveSuperusers: jest.fn(async () => new Set(options.superusers ?? [ADMIN.id, OTHER_ADMIN])),
     lockById: jest.fn(async () => current),
-    findById: jest.fn(async () => current),
+    findById: jest.fn(async (_id: string): Promise<User | null> => current),
     update: jest.fn(async (_m: unknown, _id: string, patch: Partial<User>) => {
       current = { ...current, ...patch } as User;
     }),
     delete: jest.fn(async () => undefined),
+    lockByIds: jest.fn(async (_m: unknown, _ids: string[]): Promise<User[]> => []),
   };
   const accounts = {
     identifierTaken: jest.fn(async () => false),
@@ -41,9 +42,12 @@ function build(options: { superusers?: string[]; target?: User | null } = {}) {
       options.transaction(async () => user({ id: 'new' })),
     ),
   };
-  const sessions = { revokeAllForUser: jest.fn(async () => 2), forgetUser: jest.fn() };
+  const sessions = { revokeAllForUser: jest.fn(async () => 2), revokeLiveForUser: jest.fn(async () => 3), forgetUser: jest.fn() };
   const tokens = { voidAll: jest.fn(async () => undefined) };
-  const mail = { approved: jest.fn(async () => undefined), rejected: jest.fn(async () => undefined) };
+  const mail = {
+    approved: jest.fn(async (_m: unknown, _user: User) => undefined),
+    rejected: jest.fn(async (_m: unknown, _user: User, _reason: string | null) => undefined),
+  };
   const audit = { record: jest.fn(async (_manager: unknown, _event: unknown) => undefined) };
   const storage = {
     archivePathFor: jest.fn(() => '/data/deleted/x'),
@@ -223,5 +227,111 @@ describe('SuperuserActionsService', () => {
     unmovable.storage.archiveTree.mockRejectedValueOnce(new Error('storage unavailable'));
     await expect(unmovable.sut.remove(ADMIN, TARGET, context)).rejects.toThrow('storage unavailable');
     expect(unmovable.storage.restoreArchivedTree).not.toHaveBeenCalled();
+  });
+
+  describe('decideMany', () => {
+    const A = '0aaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
+    const B = '0bbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
+    const C = '0ccccccc-cccc-4ccc-8ccc-cccccccccccc';
+    const D = '0ddddddd-dddd-4ddd-8ddd-dddddddddddd';
+    const MISSING = '0eeeeeee-eeee-4eee-8eee-eeeeeeeeeeee';
+    const rows = [
+      user({ id: A, username: 'a', approvalStatus: 'pending', isApproved: false, isActive: false }),
+      user({ id: B, username: 'b', approvalStatus: 'rejected', isApproved: false, isActive: false }),
+      user({ id: C, username: 'c', approvalStatus: 'approved' }),
+      user({ id: D, username: 'd', approvalStatus: 'pending', isApproved: false, isActive: false }),
+    ];
+    const setup = () => {
+      const built = build();
+      built.repository.lockByIds.mockImplementation(async (_m: unknown, ids: string[]) =>
+        rows.filter((row) => ids.includes(row.id)),
+      );
+      return built;
+    };
+    const eventTypes = (audit: { record: jest.Mock }) =>
+      audit.record.mock.calls.map((call) => (call[1] as { eventType: string }).eventType);
+
+    it('approves pending and rejected users, reports the others, in the order first given, each id once', async () => {
+      const { sut, repository, audit } = setup();
+      const results = await sut.decideMany(ADMIN, [C, A, MISSING, A, B], true, 'partner lab', context);
+      expect(results).toEqual([
+        { id: C, outcome: 'already_approved' },
+        { id: A, outcome: 'approved' },
+        { id: MISSING, outcome: 'not_found' },
+        { id: B, outcome: 'approved' },
+      ]);
+      expect(repository.lockByIds).toHaveBeenCalledWith(manager, [C, A, MISSING, B]);
+      expect(repository.update.mock.calls.map((call) => call[1])).toEqual([A, B]);
+      expect(repository.update.mock.calls[0][2]).toMatchObject({
+        approvalStatus: 'approved',
+        isActive: true,
+        approvedBy: ADMIN.id,
+      });
+      expect(eventTypes(audit)).toEqual(['admin_user_approved', 'admin_user_approved', 'admin_bulk_decision']);
+      expect(audit.record.mock.calls[2][1]).toMatchObject({
+        actor: ADMIN,
+        details: {
+          approved: true,
+          reason: 'partner lab',
+          counts: { approved: 2, rejected: 0, already_approved: 1, not_pending: 0, not_found: 1 },
+        },
+      });
+    });
+
+    it('rejects pending users only (ending their sessions) and leaves approved and rejected ones as they are', async () => {
+      const { sut, repository, sessions, audit } = setup();
+      const results = await sut.decideMany(ADMIN, [A, B, C, D], false, 'no affiliation', context);
+      expect(results.map((result) => result.outcome)).toEqual(['rejected', 'not_pending', 'not_pending', 'rejected']);
+      expect(repository.update.mock.calls.map((call) => call[1])).toEqual([A, D]);
+      expect(repository.update.mock.calls[0][2]).toMatchObject({ approvalStatus: 'rejected', rejectionReason: 'no affiliation' });
+      expect(sessions.revokeAllForUser.mock.calls).toEqual([
+        [manager, A, 'rejected'],
+        [manager, D, 'rejected'],
+      ]);
+      expect(eventTypes(audit)).toEqual([
+        'session_revoked',
+        'admin_user_rejected',
+        'session_revoked',
+        'admin_user_rejected',
+        'admin_bulk_decision',
+      ]);
+    });
+
+    it('enqueues one decision mail per decided user, through the transaction', async () => {
+      const { sut, repository, mail } = setup();
+      repository.findById.mockImplementation(async (id: string) => rows.find((row) => row.id === id) ?? null);
+      await sut.decideMany(ADMIN, [A, C, D], true, null, context);
+      expect(mail.approved.mock.calls.map(([m, decided]) => [m, decided.id])).toEqual([
+        [manager, A],
+        [manager, D],
+      ]);
+      expect(mail.rejected).not.toHaveBeenCalled();
+    });
+
+    it('refuses the whole request, writing nothing, when the actor lost its power while waiting', async () => {
+      const { sut, repository, audit } = setup();
+      repository.lockActiveSuperusers.mockResolvedValue(new Set([OTHER_ADMIN]));
+      await expect(sut.decideMany(ADMIN, [A], true, null, context)).rejects.toMatchObject({ code: 'ADMIN_REQUIRED' });
+      expect(repository.update).not.toHaveBeenCalled();
+      expect(audit.record).not.toHaveBeenCalled();
+    });
+  });
+
+  it('an admin ends the live sessions of a user, audited with reason by_admin even when none was live', async () => {
+    const { sut, sessions, audit } = build();
+    expect(await sut.revokeSessions(ADMIN, TARGET, context)).toBe(3);
+    expect(sessions.revokeLiveForUser).toHaveBeenCalledWith(manager, TARGET, 'by_admin');
+    expect(audit.record.mock.calls[0][1]).toMatchObject({
+      eventType: 'session_revoked',
+      actor: ADMIN,
+      target: { id: TARGET },
+      details: { reason: 'by_admin', sessions: 3 },
+    });
+    sessions.revokeLiveForUser.mockResolvedValueOnce(0);
+    expect(await sut.revokeSessions(ADMIN, TARGET, context)).toBe(0);
+    expect(audit.record).toHaveBeenCalledTimes(2);
+    await expect(build({ target: null }).sut.revokeSessions(ADMIN, TARGET, context)).rejects.toMatchObject({
+      code: 'USER_NOT_FOUND',
+    });
   });
 });

@@ -10,6 +10,7 @@ import { RequestContext } from '../common/http/request-context';
 import { SessionsService } from '../sessions/sessions.service';
 import { UserStorageService } from '../user-storage/user-storage.service';
 import { AccountTokensService } from './account-tokens.service';
+import { BulkResult, bulkOutcome, countOutcomes, decisionPatch } from './approval-decisions';
 import { changesTo, diffOf, UserChanges } from './user-changes';
 import { UserMailService } from './user-mail.service';
 import { User } from './user.entity';
@@ -210,33 +211,45 @@ export class SuperuserActionsService {
     return this.lockedTarget(actor, targetId, async ({ manager, authorize }, target) => {
       if (target.approvalStatus === 'approved') throw new AppError('USER_ALREADY_APPROVED', 'User is already approved');
       authorize();
-      await this.users.update(
-        manager,
-        target.id,
-        approved
-          ? {
-              isApproved: true,
-              isActive: true,
-              approvalStatus: 'approved',
-              approvedBy: actor.id,
-              approvedAt: this.clock.now(),
-              rejectionReason: null,
-            }
-          : {
-              isApproved: false,
-              isActive: false,
-              approvalStatus: 'rejected',
-              approvedBy: null,
-              approvedAt: null,
-              rejectionReason: reason,
-            },
-      );
-      if (!approved) await this.endSessions(manager, actor, target, 'rejected', context);
-      await this.record(manager, approved ? 'admin_user_approved' : 'admin_user_rejected', actor, target, context, { reason });
-      const decided = await this.reload(manager, target.id);
-      if (approved) await this.mail.approved(manager, decided);
-      else await this.mail.rejected(manager, decided, reason);
-      return decided;
+      await this.applyDecision(manager, actor, target, approved, reason, context);
+      return this.reload(manager, target.id);
+    });
+  }
+
+  /**
+   * Decides many registrations in one transaction (docs/API.md §10 Administration, bulk approve).
+   * After the superuser rows, the targets are locked in id order, so that concurrent decisions
+   * (bulk or single) queue instead of deadlocking. Each user is decided as the single route
+   * would, with its effects and audit event; what the single route refuses is an outcome here.
+   */
+  decideMany(
+    actor: Actor,
+    targetIds: string[],
+    approved: boolean,
+    reason: string | null,
+    context: RequestContext,
+  ): Promise<BulkResult[]> {
+    const ids = [...new Set(targetIds)];
+    return this.locked(actor, async ({ manager, authorize }) => {
+      const targets = new Map((await this.users.lockByIds(manager, ids)).map((user) => [user.id, user]));
+      authorize();
+      const results: BulkResult[] = [];
+      for (const id of ids) {
+        const target = targets.get(id);
+        const outcome = bulkOutcome(target, approved);
+        if (target && (outcome === 'approved' || outcome === 'rejected')) {
+          await this.applyDecision(manager, actor, target, approved, reason, context);
+        }
+        results.push({ id, outcome });
+      }
+      await this.audit.record(manager, {
+        eventType: 'admin_bulk_decision',
+        actor,
+        ip: context.ip,
+        userAgent: context.userAgent,
+        details: { approved, ...(reason === null ? {} : { reason }), counts: countOutcomes(results) },
+      });
+      return results;
     });
   }
 
@@ -250,7 +263,22 @@ export class SuperuserActionsService {
     });
   }
 
-  private locked<T>(actor: Actor | null, work: (locked: Locked) => Promise<T>): Promise<T> {
+  /** Ends the user's live sessions, the caller's own too if it is them (docs/API.md §5 Sessions and tokens). */
+  revokeSessions(actor: Actor, targetId: string, context: RequestContext): Promise<number> {
+    return this.lockedTarget(actor, targetId, async ({ manager, authorize }, target) => {
+      authorize();
+      const ended = await this.sessions.revokeLiveForUser(manager, target.id, 'by_admin');
+      await this.record(manager, 'session_revoked', actor, target, context, { reason: 'by_admin', sessions: ended });
+      return ended;
+    });
+  }
+
+  /**
+   * The one way into an admin write: a transaction holding every active superuser row; `work`
+   * runs its own checks, calls `authorize()`, then writes and audits with `manager`. Used by the
+   * actions here and by the other admin writes of this module (trusted domains).
+   */
+  locked<T>(actor: Actor | null, work: (locked: Locked) => Promise<T>): Promise<T> {
     return this.users.transaction(async (manager) => {
       const superusers = await this.users.lockActiveSuperusers(manager);
       const authorize = () => {
@@ -279,6 +307,23 @@ export class SuperuserActionsService {
     const user = await this.users.findById(id, manager);
     if (!user) throw userNotFound();
     return user;
+  }
+
+  /** One decision's writes: the user, the end of its sessions when rejected, the audit event, the mail. */
+  private async applyDecision(
+    manager: EntityManager,
+    actor: Actor,
+    target: User,
+    approved: boolean,
+    reason: string | null,
+    context: RequestContext,
+  ): Promise<void> {
+    await this.users.update(manager, target.id, decisionPatch(approved, actor.id, this.clock.now(), reason));
+    if (!approved) await this.endSessions(manager, actor, target, 'rejected', context);
+    await this.record(manager, approved ? 'admin_user_approved' : 'admin_user_rejected', actor, target, context, { reason });
+    const decided = await this.reload(manager, target.id);
+    if (approved) await this.mail.approved(manager, decided);
+    else await this.mail.rejected(manager, decided, reason);
   }
 
   /** Deactivation and rejection end the user's sessions and void their mailed tokens. */

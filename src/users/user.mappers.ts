@@ -1,6 +1,8 @@
 import { AccountDto } from './dto/account.dto';
 import { UserReadDto } from './dto/user-read.dto';
+import { TrustedDomainDto } from './dto/trusted-domain.dto';
 import { ApprovalUserDto, LoginUserDto, PendingUserDto, UserSummaryDto } from './dto/user-views.dto';
+import type { TrustedDomain } from './trusted-domain.entity';
 import { User } from './user.entity';
 
 /** One mapper per response shape: entities never leave the service, these shapes do. */
@@ -41,7 +43,8 @@ export function toApprovalUser(user: User): ApprovalUserDto {
   };
 }
 
-export function toPendingUser(user: User): PendingUserDto {
+/** `trustedDomain`: the trusted domain the user's address falls under, if any. */
+export function toPendingUser(user: User, trustedDomain: string | null): PendingUserDto {
   return {
     id: user.id,
     username: user.username,
@@ -50,6 +53,7 @@ export function toPendingUser(user: User): PendingUserDto {
     institution: user.institution,
     created_at: user.createdAt.toISOString(),
     is_active: user.isActive,
+    trusted_domain: trustedDomain,
   };
 }
 
@@ -77,5 +81,14 @@ export function toAccount(user: User): AccountDto {
     approval_note: user.approvalNote,
     institution: user.institution,
     created_at: user.createdAt.toISOString(),
+  };
+}
+
+export function toTrustedDomain(entry: TrustedDomain): TrustedDomainDto {
+  return {
+    domain: entry.domain,
+    institution: entry.institution,
+    created_at: entry.createdAt.toISOString(),
+    created_by: entry.createdBy,
   };
 }

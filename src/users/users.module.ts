@@ -15,6 +15,9 @@ import { StorageReconciler } from './storage-reconciler';
 import { SuperuserActionsService } from './superuser-actions.service';
 import { LoginFailure } from './login-failure.entity';
 import { UserMailService } from './user-mail.service';
+import { TrustedDomain } from './trusted-domain.entity';
+import { TrustedDomainsRepository } from './trusted-domains.repository';
+import { TrustedDomainsService } from './trusted-domains.service';
 import { User } from './user.entity';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
@@ -22,7 +25,7 @@ import { UsersService } from './users.service';
 /** The users table and its rules. The repository is exported for the legacy import only. */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([User, LoginFailure, AccountToken]),
+    TypeOrmModule.forFeature([User, LoginFailure, AccountToken, TrustedDomain]),
     AuditModule,
     UserStorageModule,
     PasswordsModule,
@@ -39,6 +42,8 @@ import { UsersService } from './users.service';
     AccountTokensService,
     EmailVerificationService,
     UserMailService,
+    TrustedDomainsRepository,
+    TrustedDomainsService,
   ],
   exports: [
     UsersService,
@@ -46,6 +51,7 @@ import { UsersService } from './users.service';
     SuperuserActionsService,
     EmailVerificationService,
     UserMailService,
+    TrustedDomainsService,
     StorageReconciler,
     UsersRepository,
   ],

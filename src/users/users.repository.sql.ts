@@ -1,4 +1,4 @@
-import type { SortField, UserListQuery } from './users.repository.types';
+import type { PendingQuery, SortField, UserListQuery } from './users.repository.types';
 
 /** The users repository's longer statements, kept apart so that the repository reads as a list of operations. */
 
@@ -58,6 +58,11 @@ function likePattern(text: string): string {
   return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/** The admin search: a LIKE pattern against username, email and institution (trigram indexes). */
+function searchCondition(pattern: string): string {
+  return `(lower(username) LIKE ${pattern} OR lower(email) LIKE ${pattern} OR lower(coalesce(institution, '')) LIKE ${pattern})`;
+}
+
 export interface Statement {
   text: string;
   values: unknown[];
@@ -68,10 +73,7 @@ export function listStatements(query: UserListQuery): { page: Statement; counts:
   const params: unknown[] = [];
   const where: string[] = [];
   const param = (value: unknown) => `$${params.push(value)}`;
-  if (query.q !== undefined && query.q !== '') {
-    const p = param(likePattern(query.q));
-    where.push(`(lower(username) LIKE ${p} OR lower(email) LIKE ${p} OR lower(coalesce(institution, '')) LIKE ${p})`);
-  }
+  if (query.q !== undefined && query.q !== '') where.push(searchCondition(param(likePattern(query.q))));
   if (query.status === 'pending' || query.status === 'approved' || query.status === 'rejected') {
     where.push(`approval_status = ${param(query.status)}`);
   } else if (query.status === 'active') where.push('is_active');
@@ -107,5 +109,30 @@ export function listStatements(query: UserListQuery): { page: Statement; counts:
                        FROM users WHERE ${where.join(' AND ')}`,
             values: params,
           },
+  };
+}
+
+/**
+ * The pending queue's two statements: one keyset page, oldest first (the partial index on pending
+ * users), and the size of the whole filtered queue (the kept counts row when unfiltered).
+ */
+export function pendingStatements(query: PendingQuery): { page: Statement; count: Statement } {
+  const params: unknown[] = [];
+  const where = [`approval_status = 'pending'`];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  if (query.q !== undefined && query.q !== '') where.push(searchCondition(param(likePattern(query.q))));
+  if (query.institution !== undefined) where.push(`lower(institution) = lower(${param(query.institution)})`);
+  const filtered = params.length > 0;
+  const count: Statement = filtered
+    ? { text: `SELECT count(*)::int AS n FROM users WHERE ${where.join(' AND ')}`, values: [...params] }
+    : { text: 'SELECT pending::int AS n FROM user_counts WHERE id = 1', values: [] };
+  if (query.after) where.push(`(created_at, id) > (${param(query.after.value)}::timestamptz, ${param(query.after.id)}::uuid)`);
+  return {
+    page: {
+      text: `SELECT *, created_at::text AS sort_value FROM users WHERE ${where.join(' AND ')}
+              ORDER BY created_at, id LIMIT ${param(query.limit + 1)}`,
+      values: params,
+    },
+    count,
   };
 }

@@ -5,11 +5,19 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { User } from './user.entity';
-import { INSERT_IMPORTED, listStatements, RECORD_LOGIN_FAILURE, SESSION_WITH_OWNER } from './users.repository.sql';
+import {
+  INSERT_IMPORTED,
+  listStatements,
+  pendingStatements,
+  RECORD_LOGIN_FAILURE,
+  SESSION_WITH_OWNER,
+} from './users.repository.sql';
 import type {
   ImportedUserRow,
   IdentifierHolder,
   NewUserRow,
+  PendingPage,
+  PendingQuery,
   SessionWithOwner,
   UserCounts,
   UserListQuery,
@@ -104,6 +112,18 @@ export class UsersRepository {
 
   lockById(manager: EntityManager, id: string): Promise<User | null> {
     return manager.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /**
+   * Locks the users among these ids, one after another in id order (the sort runs below the row
+   * locks), so that two transactions locking overlapping sets queue instead of deadlocking.
+   */
+  async lockByIds(manager: EntityManager, ids: string[]): Promise<User[]> {
+    const rows: Array<Record<string, unknown>> = await manager.query(
+      'SELECT * FROM users WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
+      [ids],
+    );
+    return rows.map((row) => this.dataSource.manager.create(User, this.entityFields(row)));
   }
 
   async insert(manager: EntityManager, row: NewUserRow): Promise<User> {
@@ -250,12 +270,23 @@ export class UsersRepository {
     return row;
   }
 
-  /** Pending registrations, oldest first. */
-  pending(): Promise<User[]> {
-    return this.dataSource.manager.find(User, {
-      where: { approvalStatus: 'pending' },
-      order: { createdAt: 'ASC', id: 'ASC' },
-    });
+  /** A page of pending registrations, oldest first, and the size of the whole filtered queue. */
+  async pendingQueue(query: PendingQuery): Promise<PendingPage> {
+    const { page, count } = pendingStatements(query);
+    const [rows, counted] = await Promise.all([
+      this.dataSource.query(page.text, page.values) as Promise<
+        Array<Record<string, unknown> & { sort_value: string; id: string }>
+      >,
+      this.dataSource.query(count.text, count.values) as Promise<Array<{ n: number }>>,
+    ]);
+    const hasMore = rows.length > query.limit;
+    const kept = hasMore ? rows.slice(0, query.limit) : rows;
+    const last = kept[kept.length - 1];
+    return {
+      users: kept.map((row) => this.dataSource.manager.create(User, this.entityFields(row))),
+      nextAfter: hasMore && last ? { value: last.sort_value, id: last.id } : null,
+      count: counted[0].n,
+    };
   }
 
   /**

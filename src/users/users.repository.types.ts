@@ -85,3 +85,19 @@ export interface UserListResult {
   superusers: number;
   activeUsers: number;
 }
+
+/** The pending queue's filters and keyset position (oldest first). */
+export interface PendingQuery {
+  q?: string;
+  /** Exact, case-insensitive. */
+  institution?: string;
+  limit: number;
+  after?: KeysetPosition;
+}
+
+export interface PendingPage {
+  users: User[];
+  nextAfter: KeysetPosition | null;
+  /** The size of the whole filtered queue. */
+  count: number;
+}

@@ -16,6 +16,8 @@ import { UsersRepository } from './users.repository';
 import type {
   IdentifierHolder,
   NewUserRow,
+  PendingPage,
+  PendingQuery,
   SessionWithOwner,
   UserCounts,
   UserListQuery,
@@ -148,8 +150,8 @@ export class UsersService {
     return this.users.counts();
   }
 
-  pending(): Promise<User[]> {
-    return this.users.pending();
+  pendingQueue(query: PendingQuery): Promise<PendingPage> {
+    return this.users.pendingQueue(query);
   }
 
   private initialState(input: NewUser, hashedPassword: string, origin: Origin, first: boolean): NewUserRow {

@@ -262,4 +262,47 @@ describe('email verification required (e2e)', () => {
     ]);
     await t.http.post('/api/verify').send({ token }).expect(400);
   });
+
+  it('approves at once a pending user who verifies an address under a trusted domain, and no one else', async () => {
+    const admin = await createActiveUser(t, 'domains', true);
+    await t.sql('UPDATE users SET is_verified = true WHERE id = $1', [admin.id]);
+    await t.http
+      .post('/api/admin/trusted-domains')
+      .set(bearer(await loginToken(t, admin.username, admin.password)))
+      .send({ domain: 'Partner-Lab.example', institution: 'Partner Lab' })
+      .expect(201);
+    const person = (prefix: string, domain: string) => {
+      const credentials = newCredentials(prefix);
+      return { ...credentials, email: `${credentials.username}@${domain}` };
+    };
+    const ada = person('ada', 'cell.partner-lab.example'); // a subdomain of the trusted one
+    const bob = person('bob', 'partner-lab.example.org'); // only looks alike
+    const cyd = person('cyd', 'partner-lab.example'); // rejected before verifying
+    const ids: Record<string, string> = {};
+    for (const credentials of [ada, bob, cyd]) ids[credentials.username] = (await register(t, credentials).expect(201)).body.id;
+    await t.sql(`UPDATE users SET approval_status = 'rejected' WHERE id = $1`, [ids[cyd.username]]);
+
+    for (const credentials of [ada, bob, cyd]) {
+      const token = await issueToken(t, credentials.username, 'verify');
+      await t.http.post('/api/verify').send({ token }).expect(200);
+    }
+    const states = await t.sql<{ username: string; approval_status: string; is_active: boolean; approved_by: string | null }>(
+      `SELECT username, approval_status, is_active, approved_by FROM users WHERE id = ANY($1::uuid[]) ORDER BY username`,
+      [Object.values(ids)],
+    );
+    expect(states).toEqual([
+      { username: ada.username, approval_status: 'approved', is_active: true, approved_by: null },
+      { username: bob.username, approval_status: 'pending', is_active: false, approved_by: null },
+      { username: cyd.username, approval_status: 'rejected', is_active: false, approved_by: null },
+    ]);
+    const events = await t.sql<{ target_id: string; actor_id: string | null; details: unknown }>(
+      `SELECT target_id, actor_id, details FROM audit_events WHERE event_type = 'auto_approved'`,
+    );
+    expect(events).toEqual([{ target_id: ids[ada.username], actor_id: null, details: { domain: 'partner-lab.example' } }]);
+    const mails = await t.sql<{ kind: string }>(`SELECT kind FROM mail_outbox WHERE recipient = $1 ORDER BY created_at`, [
+      ada.email,
+    ]);
+    expect(mails.map((mail) => mail.kind)).toContain('account_approved');
+    await loginToken(t, ada.username, ada.password);
+  });
 });

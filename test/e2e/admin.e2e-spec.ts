@@ -47,19 +47,34 @@ describe('admin routes (e2e)', () => {
     { method: 'get', path: '/api/admin/pending-approvals' },
     { method: 'post', path: '/api/admin/users/:id/approve', body: { approved: true }, withId: true },
     { method: 'get', path: '/api/admin/audit-events' },
+    { method: 'get', path: '/api/admin/audit-events/export?format=csv' },
+    { method: 'post', path: '/api/admin/users/bulk-approve', body: { user_ids: [UNKNOWN], approved: true } },
+    { method: 'get', path: '/api/admin/users/:id/sessions', withId: true },
+    { method: 'delete', path: '/api/admin/users/:id/sessions', withId: true },
+    { method: 'get', path: '/api/admin/trusted-domains' },
+    { method: 'post', path: '/api/admin/trusted-domains', body: { domain: 'ladder.example' } },
+    { method: 'delete', path: '/api/admin/trusted-domains/ladder.example' },
   ];
 
   describe.each(ROUTES)('$method $path', ({ method, path: route, body, withId }) => {
     const url = (id: string) => route.replace(':id', id);
 
     it('401 without a token, 403 for a plain user (and changes nothing)', async () => {
-      const before = await t.sql('SELECT count(*) FROM users');
+      const before = await t.sql(
+        `SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM trusted_domains) AS domains,
+                (SELECT count(*) FROM sessions WHERE revoked_at IS NULL) AS sessions`,
+      );
       const anonymous = await call(method, url(plain.id), undefined, body).expect(401);
       expect(anonymous.body).toEqual({ detail: 'Unauthorized' });
       expect(anonymous.headers['www-authenticate']).toBe('Bearer');
       const forbidden = await call(method, url(plain.id), userAuth, body).expect(403);
       expect(forbidden.body).toEqual({ detail: 'Admin access required' });
-      expect(await t.sql('SELECT count(*) FROM users')).toEqual(before);
+      expect(
+        await t.sql(
+          `SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM trusted_domains) AS domains,
+                  (SELECT count(*) FROM sessions WHERE revoked_at IS NULL) AS sessions`,
+        ),
+      ).toEqual(before);
     });
 
     if (withId) {
@@ -372,7 +387,7 @@ describe('admin routes (e2e)', () => {
       expect(ids.indexOf(first.id)).toBeLessThan(ids.indexOf(second.id));
       expect(list.body.count).toBe(ids.length);
       expect(Object.keys(list.body.pending_users[0]).sort()).toEqual(
-        ['id', 'username', 'email', 'approval_note', 'institution', 'created_at', 'is_active'].sort(),
+        ['id', 'username', 'email', 'approval_note', 'institution', 'created_at', 'is_active', 'trusted_domain'].sort(),
       );
 
       const approved = await t.http

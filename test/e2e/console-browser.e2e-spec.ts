@@ -16,28 +16,12 @@ import { createActiveUser, Credentials, register } from '../utils/users';
 
 const TIMEOUT = 60_000;
 
-/**
- * Routes of docs/API.md §8 and §10 that the console already calls but that other branches are
- * still building: until they land, their 404s (and the console's "not offered yet" messages) are
- * expected on the Account page and in a user's Sessions section. Empty this list once they have.
- */
-const NOT_YET_SERVED = [/\/api\/users\/me(\/|$)/, /\/api\/admin\/users\/[^/]+\/sessions$/];
-
-/**
- * Tests of console pages whose routes are still being built (docs/API.md §8–§10). They are skipped
- * (never run, never failing) until their name is listed here: the integrator adds each name once
- * the routes it needs (named in the test's title) have landed.
- */
-const ENABLED_WAITING_TESTS: string[] = [];
-
 type TestBody = () => Promise<void>;
-const waiting = (name: string, routes: string[], body: TestBody, timeout = 3 * TIMEOUT) =>
-  (ENABLED_WAITING_TESTS.includes(name) ? it : it.skip)(`${name} [needs ${routes.join(', ')}]`, body, timeout);
+/** A test that drives several pages (and often a second tab): three times the usual time. */
+const long = (name: string, body: TestBody) => it(name, body, 3 * TIMEOUT);
 
 function unexpectedErrors(watched: PageWatch): string[] {
-  return watched.errors
-    .filter((error) => !(error.text.includes('404') && NOT_YET_SERVED.some((route) => route.test(error.url))))
-    .map((error) => `${error.text} ${error.url}`.trim());
+  return watched.errors.map((error) => `${error.text} ${error.url}`.trim());
 }
 
 /** axe-core, CSP and console errors on the page as it is now; then a screenshot. */
@@ -494,83 +478,75 @@ describe('Console in Chromium (e2e)', () => {
     2 * TIMEOUT,
   );
 
-  // ---- pages whose routes are still being built (see ENABLED_WAITING_TESTS) ----------------------
+  // ---- account, bulk decisions, trusted domains, sessions, export, recovery ----------------------
 
-  waiting(
-    'account: profile, institution, change password, sessions with Revoke',
-    ['GET/PATCH /users/me', 'POST /users/me/password', 'GET /users/me/sessions', 'DELETE /users/me/sessions/{id}'],
-    async () => {
-      const person = await createActiveUser(t, 'account');
-      const { tab, tabWatch } = await otherTab();
-      const { tab: second } = await otherTab();
-      try {
-        await signIn(second, baseUrl, person.username, person.password, /\/console\/account$/);
-        await signIn(tab, baseUrl, person.username, person.password, /\/console\/account$/);
-        await settled(tab);
-        await tab.getByText(person.email).waitFor();
-        await tab.getByLabel('Institution').fill('Institut Pasteur');
-        await tab.getByRole('button', { name: 'Save institution' }).click();
-        await tab.getByRole('status').filter({ hasText: 'Institution saved' }).waitFor();
-        expect(
-          (await t.sql<{ institution: string }>('SELECT institution FROM users WHERE id = $1', [person.id]))[0].institution,
-        ).toBe('Institut Pasteur');
-        expect(await tab.getByRole('button', { name: 'Revoke', exact: true }).count()).toBe(2);
-        await checkPage(tab, tabWatch, 'account');
+  long('account: profile, institution, change password, sessions with Revoke', async () => {
+    const person = await createActiveUser(t, 'account');
+    const { tab, tabWatch } = await otherTab();
+    const { tab: second } = await otherTab();
+    try {
+      await signIn(second, baseUrl, person.username, person.password, /\/console\/account$/);
+      await signIn(tab, baseUrl, person.username, person.password, /\/console\/account$/);
+      await settled(tab);
+      await tab.getByText(person.email).waitFor();
+      await tab.getByLabel('Institution').fill('Institut Pasteur');
+      await tab.getByRole('button', { name: 'Save institution' }).click();
+      await tab.getByRole('status').filter({ hasText: 'Institution saved' }).waitFor();
+      expect(
+        (await t.sql<{ institution: string }>('SELECT institution FROM users WHERE id = $1', [person.id]))[0].institution,
+      ).toBe('Institut Pasteur');
+      expect(await tab.getByRole('button', { name: 'Revoke', exact: true }).count()).toBe(2);
+      await checkPage(tab, tabWatch, 'account');
 
-        await tab.getByLabel('Current password').fill('wrong password');
-        await tab.getByLabel('New password').fill('a brand new password');
-        await tab.getByRole('button', { name: 'Change password' }).click();
-        expect(await tab.getByRole('alert').textContent()).toContain('Invalid current password');
-        await tab.getByLabel('Current password').fill(person.password);
-        await tab.getByRole('button', { name: 'Change password' }).click();
-        await tab.getByRole('status').filter({ hasText: 'Password changed' }).waitFor();
-        // The other session ended with the change; this one stays and lists itself alone.
-        await tab.getByRole('button', { name: 'Revoke', exact: true }).nth(1).waitFor({ state: 'detached' });
+      await tab.getByLabel('Current password').fill('wrong password');
+      await tab.getByLabel('New password').fill('a brand new password');
+      await tab.getByRole('button', { name: 'Change password' }).click();
+      expect(await tab.getByRole('alert').textContent()).toContain('Invalid current password');
+      await tab.getByLabel('Current password').fill(person.password);
+      await tab.getByRole('button', { name: 'Change password' }).click();
+      await tab.getByRole('status').filter({ hasText: 'Password changed' }).waitFor();
+      // The other session ended with the change; this one stays and lists itself alone.
+      await tab.getByRole('button', { name: 'Revoke', exact: true }).nth(1).waitFor({ state: 'detached' });
 
-        // Revoking the current session signs out.
-        await tab.getByRole('button', { name: 'Revoke', exact: true }).click();
-        await tab.waitForURL(`${baseUrl}/console/sign-in`);
-        expect(await sessionToken(tab)).toBeNull();
-      } finally {
-        await tab.close();
-        await second.close();
-      }
-    },
-  );
+      // Revoking the current session signs out.
+      await tab.getByRole('button', { name: 'Revoke', exact: true }).click();
+      await tab.waitForURL(`${baseUrl}/console/sign-in`);
+      expect(await sessionToken(tab)).toBeNull();
+    } finally {
+      await tab.close();
+      await second.close();
+    }
+  });
 
-  waiting(
-    'approvals: filter by institution and search; the trusted domain is shown',
-    ['GET /admin/pending-approvals?q&institution (with trusted_domain)', 'POST /admin/trusted-domains'],
-    async () => {
-      await t.http
-        .post('/api/login')
-        .send({ username_or_email: admin.username, password: admin.password })
-        .then((r) =>
-          t.http
-            .post('/api/admin/trusted-domains')
-            .set('Authorization', `Bearer ${r.body.access_token}`)
-            .send({ domain: 'filter-lab.example', institution: 'Filter Lab' }),
-        );
-      await registerPerson(t, 'filter.one', { institution: 'Filter Lab' });
-      const credentials = { username: 'filter.two', email: 'filter.two@filter-lab.example', password: 'pw-filter-two-long' };
-      await register(t, credentials, { institution: 'Other Place' });
-      await openFromNav(page, 'Approvals');
-      await page.getByLabel('Institution').fill('filter lab');
-      await page.locator('#queue tbody tr').filter({ hasText: 'filter.two' }).waitFor({ state: 'detached' });
-      await page.locator('#queue tbody tr').filter({ hasText: 'filter.one' }).waitFor();
-      expect((await rowsOf(page, '#queue')).every((text) => text.includes('Filter Lab'))).toBe(true);
-      await page.getByLabel('Institution').fill('');
-      await page.getByLabel('Search').fill('filter.two');
-      await page.locator('#queue tbody tr').filter({ hasText: 'filter.one' }).waitFor({ state: 'detached' });
-      const row = page.locator('#queue tbody tr').filter({ hasText: 'filter.two' });
-      await row.waitFor();
-      expect(await rowsOf(page, '#queue')).toHaveLength(1);
-      expect(await row.textContent()).toContain('filter-lab.example');
-      await checkPage(page, watched, 'approvals-filtered');
-    },
-  );
+  long('approvals: filter by institution and search; the trusted domain is shown', async () => {
+    await t.http
+      .post('/api/login')
+      .send({ username_or_email: admin.username, password: admin.password })
+      .then((r) =>
+        t.http
+          .post('/api/admin/trusted-domains')
+          .set('Authorization', `Bearer ${r.body.access_token}`)
+          .send({ domain: 'filter-lab.example', institution: 'Filter Lab' }),
+      );
+    await registerPerson(t, 'filter.one', { institution: 'Filter Lab' });
+    const credentials = { username: 'filter.two', email: 'filter.two@filter-lab.example', password: 'pw-filter-two-long' };
+    await register(t, credentials, { institution: 'Other Place' });
+    await openFromNav(page, 'Approvals');
+    await page.getByLabel('Institution').fill('filter lab');
+    await page.locator('#queue tbody tr').filter({ hasText: 'filter.two' }).waitFor({ state: 'detached' });
+    await page.locator('#queue tbody tr').filter({ hasText: 'filter.one' }).waitFor();
+    expect((await rowsOf(page, '#queue')).every((text) => text.includes('Filter Lab'))).toBe(true);
+    await page.getByLabel('Institution').fill('');
+    await page.getByLabel('Search').fill('filter.two');
+    await page.locator('#queue tbody tr').filter({ hasText: 'filter.one' }).waitFor({ state: 'detached' });
+    const row = page.locator('#queue tbody tr').filter({ hasText: 'filter.two' });
+    await row.waitFor();
+    expect(await rowsOf(page, '#queue')).toHaveLength(1);
+    expect(await row.textContent()).toContain('filter-lab.example');
+    await checkPage(page, watched, 'approvals-filtered');
+  });
 
-  waiting('approvals: select several and decide them at once', ['POST /admin/users/bulk-approve'], async () => {
+  long('approvals: select several and decide them at once', async () => {
     const people = await Promise.all(['bulk.one', 'bulk.two', 'bulk.three'].map((name) => registerPerson(t, name)));
     await openFromNav(page, 'Approvals');
     await page.getByLabel('Search').fill('bulk.');
@@ -593,53 +569,45 @@ describe('Console in Chromium (e2e)', () => {
     ]);
   });
 
-  waiting(
-    "a user's page: sessions, Revoke all sessions, Unlock",
-    ['GET /admin/users/{id}/sessions', 'DELETE /admin/users/{id}/sessions', 'POST /admin/users/{id}/unlock'],
-    async () => {
-      const person = await createActiveUser(t, 'sessions');
-      const { tab } = await otherTab();
-      try {
-        await signIn(tab, baseUrl, person.username, person.password, /\/console\/account$/);
-        await page.goto(`${baseUrl}/console/users/${person.id}`);
-        await page.getByRole('heading', { level: 1, name: person.username }).waitFor();
-        await page.locator('.session-list li').first().waitFor();
-        await checkPage(page, watched, 'user-sessions');
-        await page.getByRole('button', { name: 'Revoke all sessions' }).click();
-        await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
-        await page.getByText('No open session').waitFor();
-        await page.getByRole('button', { name: 'Unlock', exact: true }).click();
-        await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
-        await page.getByRole('status').filter({ hasText: 'unlocked' }).waitFor();
-        await tab.reload();
-        await tab.waitForURL(`${baseUrl}/console/sign-in`);
-      } finally {
-        await tab.close();
-      }
-    },
-  );
+  long("a user's page: sessions, Revoke all sessions, Unlock", async () => {
+    const person = await createActiveUser(t, 'sessions');
+    const { tab } = await otherTab();
+    try {
+      await signIn(tab, baseUrl, person.username, person.password, /\/console\/account$/);
+      await page.goto(`${baseUrl}/console/users/${person.id}`);
+      await page.getByRole('heading', { level: 1, name: person.username }).waitFor();
+      await page.locator('.session-list li').first().waitFor();
+      await checkPage(page, watched, 'user-sessions');
+      await page.getByRole('button', { name: 'Revoke all sessions' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+      await page.getByText('No open session').waitFor();
+      await page.getByRole('button', { name: 'Unlock', exact: true }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+      await page.getByRole('status').filter({ hasText: 'unlocked' }).waitFor();
+      await tab.reload();
+      await tab.waitForURL(`${baseUrl}/console/sign-in`);
+    } finally {
+      await tab.close();
+    }
+  });
 
-  waiting(
-    'trusted domains: list, add, remove',
-    ['GET/POST /admin/trusted-domains', 'DELETE /admin/trusted-domains/{domain}'],
-    async () => {
-      await openFromNav(page, 'Trusted domains');
-      await page.getByLabel('Domain').fill('uni-example.edu');
-      await page.getByLabel('Institution').fill('Example University');
-      await page.getByRole('button', { name: 'Add domain' }).click();
-      const row = page.locator('#domains tbody tr').filter({ hasText: 'uni-example.edu' });
-      await row.waitFor();
-      await page.getByLabel('Domain').fill('uni-example.edu');
-      await page.getByRole('button', { name: 'Add domain' }).click();
-      expect(await page.getByRole('alert').textContent()).toContain('Trusted domain already exists');
-      await checkPage(page, { errors: watched.errors.filter((e) => !e.url.endsWith('/trusted-domains')) }, 'trusted-domains');
-      watched.errors.length = 0;
-      await row.getByRole('button', { name: 'Remove' }).click();
-      await row.waitFor({ state: 'detached' });
-    },
-  );
+  long('trusted domains: list, add, remove', async () => {
+    await openFromNav(page, 'Trusted domains');
+    await page.getByLabel('Domain').fill('uni-example.edu');
+    await page.getByLabel('Institution').fill('Example University');
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    const row = page.locator('#domains tbody tr').filter({ hasText: 'uni-example.edu' });
+    await row.waitFor();
+    await page.getByLabel('Domain').fill('uni-example.edu');
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    expect(await page.getByRole('alert').textContent()).toContain('Trusted domain already exists');
+    await checkPage(page, { errors: watched.errors.filter((e) => !e.url.endsWith('/trusted-domains')) }, 'trusted-domains');
+    watched.errors.length = 0;
+    await row.getByRole('button', { name: 'Remove' }).click();
+    await row.waitFor({ state: 'detached' });
+  });
 
-  waiting('audit: export as CSV and NDJSON', ['GET /admin/audit-events/export'], async () => {
+  long('audit: export as CSV and NDJSON', async () => {
     await openFromNav(page, 'Audit');
     for (const [button, pattern] of [
       ['Export CSV', /\.csv$/],
@@ -650,7 +618,7 @@ describe('Console in Chromium (e2e)', () => {
     }
   });
 
-  waiting('reset-password page from the mail link', ['POST /forgot-password', 'POST /reset-password'], async () => {
+  long('reset-password page from the mail link', async () => {
     const person = await createActiveUser(t, 'forgetful');
     const { tab, tabWatch } = await otherTab();
     try {
@@ -730,7 +698,7 @@ describe('Console: the idle warning (e2e)', () => {
 });
 
 describe('Console: the verification page (e2e)', () => {
-  waiting('verify page from the mail link', ['POST /verify', 'EMAIL_VERIFICATION=required'], async () => {
+  long('verify page from the mail link', async () => {
     const t = await createTestApp({ EMAIL_VERIFICATION: 'required' });
     const browser = await launchChromium(TIMEOUT);
     try {

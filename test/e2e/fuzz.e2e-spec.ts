@@ -48,6 +48,9 @@ const ROW_CHANGES: Record<string, { users: number; sessions: number | 'fewer or 
   'DELETE /admin/users/:user_id': { users: -1, sessions: 'fewer or same' },
 };
 
+/** Routes that end a user's sessions: the shared admin's own session may be among them. */
+const ENDS_SESSIONS = new Set(['DELETE /admin/users/:user_id/sessions']);
+
 const MODELLED = [
   'POST /register',
   'POST /login',
@@ -59,12 +62,18 @@ const MODELLED = [
   'GET /admin/stats',
   'GET /admin/pending-approvals',
   'GET /admin/audit-events',
+  'GET /admin/audit-events/export',
+  'GET /admin/trusted-domains',
+  'POST /admin/trusted-domains',
   'POST /admin/users',
   'PUT /admin/users/:user_id',
   'PATCH /admin/users/:user_id',
   'POST /admin/users/:user_id/promote',
   'POST /admin/users/:user_id/demote',
   'POST /admin/users/:user_id/approve',
+  'POST /admin/users/bulk-approve',
+  'GET /admin/users/:user_id/sessions',
+  'DELETE /admin/users/:user_id/sessions',
   'DELETE /admin/users/:user_id',
 ];
 
@@ -225,6 +234,18 @@ describe('fuzzing every route (e2e)', () => {
     return { ...tokens, ...fresh };
   };
 
+  /** After a route ended sessions: a shared identity whose session went with them gets a new one. */
+  const renewEndedIdentities = () =>
+    fixtureWork(async () => {
+      const ended = await t.sql<{ id: string }>('SELECT id FROM sessions WHERE id = ANY($1::uuid[]) AND revoked_at IS NOT NULL', [
+        [tokens.admin.sid, tokens.user.sid],
+      ]);
+      for (const who of ['admin', 'user'] as const) {
+        if (ended.some((row) => row.id === tokens[who].sid))
+          tokens = { ...tokens, [who]: (await mintSessions([tokens[who].sub]))[0] };
+      }
+    });
+
   /** What is wrong with one answer, apart from rows. */
   const answerProblems = (plan: Plan, answer: Answer): string[] => {
     const problems: string[] = [];
@@ -261,6 +282,7 @@ describe('fuzzing every route (e2e)', () => {
     }
     const answer = await send(plan, context);
     const problems = answerProblems(plan, answer);
+    if (ENDS_SESSIONS.has(keyOf(plan)) && answer.statusCode === 200) await renewEndedIdentities();
     if (allowed) {
       const before = checkpoint;
       checkpoint = await snapshot();

@@ -16,6 +16,7 @@ describe('migrations (e2e)', () => {
         'login_failures',
         'mail_outbox',
         'sessions',
+        'trusted_domains',
         'users',
       ]);
       const pending = await dataSource.driver.createSchemaBuilder().log();

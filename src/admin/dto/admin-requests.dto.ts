@@ -1,7 +1,24 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { IsAcceptableEmail, IsUsername } from '../../users/dto/identity.validators';
+import { IsDomainName } from '../../users/dto/trusted-domain.validators';
 import { toBoolean, toInteger } from '../../common/http/query-transforms';
+import { UUID_OR_HEX } from './audit-query.dto';
 
 export const USER_SORTS = ['created_at', '-created_at', 'username', '-username', 'email', '-email'] as const;
 export const USER_STATUSES = ['pending', 'approved', 'rejected', 'active', 'inactive'] as const;
@@ -59,4 +76,37 @@ export class ApprovalDto {
   @IsBoolean() approved: boolean;
   /** Kept in the audit trail (and as the rejection reason). @example "Verified with the PI" */
   @IsOptional() @IsString() @MaxLength(1000) reason?: string | null;
+}
+
+/** docs/API.md §10 Administration: the pending queue's filters. */
+export class PendingQueryDto {
+  /** Case-insensitive substring of username, email or institution. @example "ada" */
+  @IsOptional() @IsString() @MaxLength(200) q?: string;
+  /** The institution, exactly but case-insensitively. @example "University of Somewhere" */
+  @IsOptional() @IsString() @MaxLength(300) institution?: string;
+  /** 1 to 1000. @example 100 */
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(1000) limit?: number;
+  /** `next_cursor` of the previous page. */
+  @IsOptional() @IsString() @MaxLength(1000) cursor?: string;
+}
+
+export class BulkApprovalDto {
+  /** 1 to 500 user ids, hyphenated or 32 hex digits; repeats are decided once. @example ["3f1c2a9e-5b7d-4c1e-9a2b-8d6e4f0a1b2c"] */
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(500)
+  @IsString({ each: true })
+  @Matches(UUID_OR_HEX, { each: true, message: 'each value in user_ids must be a user id (hyphenated or 32 hex digits)' })
+  user_ids: string[];
+  /** true approves, false rejects. @example true */
+  @IsBoolean() approved: boolean;
+  /** Kept in each audit event (and as the rejection reason). @example "Partner lab, verified" */
+  @IsOptional() @IsString() @MaxLength(1000) reason?: string | null;
+}
+
+export class TrustedDomainCreateDto {
+  /** A domain name in Unicode or ASCII form; kept in lowercase ASCII. @example "example.org" */
+  @IsString() @MaxLength(253) @IsDomainName() domain: string;
+  /** Informative. @example "University of Somewhere" */
+  @IsOptional() @IsString() @MaxLength(300) institution?: string | null;
 }

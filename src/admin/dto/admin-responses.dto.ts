@@ -1,3 +1,6 @@
+import { SessionViewDto } from '../../sessions/dto/session-view.dto';
+import type { BulkOutcome } from '../../users/approval-decisions';
+import { TrustedDomainDto } from '../../users/dto/trusted-domain.dto';
 import { UserReadDto } from '../../users/dto/user-read.dto';
 import { ApprovalUserDto, PendingUserDto, UserSummaryDto } from '../../users/dto/user-views.dto';
 
@@ -57,6 +60,34 @@ export class StatsDto {
 
 export class PendingApprovalsDto {
   pending_users: PendingUserDto[];
-  /** @example 1 */
+  /** The whole filtered queue (not only this page). @example 1 */
   count: number;
+  /** Pass as `cursor` for the next page; null on the last page. @example "eyJzIjoicGVuZGluZyIsInYiOiIyMDI2LTAxLTAxIDEyOjAwOjAwLjEyMzQ1NiswMCIsImkiOiIzZjFjMmE5ZS01YjdkLTRjMWUtOWEyYi04ZDZlNGYwYTFiMmMifQ" */
+  next_cursor: string | null;
+}
+
+export class BulkResultDto {
+  /** Hyphenated, lowercase. @example "3f1c2a9e-5b7d-4c1e-9a2b-8d6e4f0a1b2c" */
+  id: string;
+  /** @example "approved" */
+  outcome: BulkOutcome;
+}
+
+export class BulkApprovalResultDto {
+  /** One per distinct id, in the order the ids were first given. */
+  results: BulkResultDto[];
+}
+
+export class UserSessionsDto {
+  /** Live sessions only, newest first. */
+  sessions: SessionViewDto[];
+}
+
+export class RevokedSessionsDto {
+  /** Live sessions ended. @example 2 */
+  revoked: number;
+}
+
+export class TrustedDomainListDto {
+  domains: TrustedDomainDto[];
 }

@@ -2,12 +2,14 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { toInteger } from '../../common/http/query-transforms';
 import { AUDIT_EVENT_TYPES } from '../../audit/audit-event-types';
+import { EXPORT_FORMATS, type ExportFormat } from '../../audit/audit-export.format';
 
 /** Calendar dates only (no week or ordinal dates), optional time and zone. */
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/;
-const UUID_OR_HEX = /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32})$/;
+export const UUID_OR_HEX = /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32})$/;
 
-export class AuditQueryDto {
+/** The filters of the audit trail, shared by the list and the export. */
+export class AuditFilterQueryDto {
   /** @example "admin_user_approved" */
   @IsOptional() @IsIn(AUDIT_EVENT_TYPES) event_type?: string;
   /** @example "3f1c2a9e-5b7d-4c1e-9a2b-8d6e4f0a1b2c" */
@@ -18,10 +20,19 @@ export class AuditQueryDto {
   @IsOptional() @IsString() @Matches(ISO_DATE_TIME, { message: 'since must be an ISO 8601 date-time' }) since?: string;
   /** ISO 8601 date or date-time, exclusive. @example "2026-02-01T00:00:00Z" */
   @IsOptional() @IsString() @Matches(ISO_DATE_TIME, { message: 'until must be an ISO 8601 date-time' }) until?: string;
+}
+
+export class AuditQueryDto extends AuditFilterQueryDto {
   /** 1 to 1000. @example 100 */
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(1000) limit?: number;
   /** `next_cursor` of the previous page. */
   @IsOptional() @IsString() @MaxLength(1000) cursor?: string;
+}
+
+/** The filters of the list, without paging: the export holds every matching event. */
+export class AuditExportQueryDto extends AuditFilterQueryDto {
+  /** @example "csv" */
+  @IsIn(EXPORT_FORMATS) format: ExportFormat;
 }
 
 export class AuditEventDto {

@@ -12,6 +12,9 @@ const PYDANTIC: Record<string, { type: string; msg?: string }> = {
   isInt: { type: 'int_type', msg: 'Input should be a valid integer' },
   isEmail: { type: 'value_error', msg: 'value is not a valid email address' },
   isUuid: { type: 'uuid_parsing', msg: 'Input should be a valid UUID' },
+  isArray: { type: 'list_type', msg: 'Input should be a valid list' },
+  arrayMinSize: { type: 'too_short' },
+  arrayMaxSize: { type: 'too_long' },
   isIn: { type: 'enum' },
   isEnum: { type: 'enum' },
   minLength: { type: 'string_too_short' },
@@ -21,7 +24,17 @@ const PYDANTIC: Record<string, { type: string; msg?: string }> = {
 };
 
 /** A value of the wrong type is reported as such, before any rule about its content. */
-const FIRST_REPORTED = ['whitelistValidation', 'isString', 'isBoolean', 'isInt', 'isUuid', 'isEmail', 'isIn', 'isEnum'];
+const FIRST_REPORTED = [
+  'whitelistValidation',
+  'isArray',
+  'isString',
+  'isBoolean',
+  'isInt',
+  'isUuid',
+  'isEmail',
+  'isIn',
+  'isEnum',
+];
 
 function toIssues(errors: ValidationError[], loc: Array<string | number>): ValidationIssue[] {
   const issues: ValidationIssue[] = [];

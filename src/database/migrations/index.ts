@@ -6,6 +6,7 @@ import { IdentityKeys1795700000000 } from './1795700000000-IdentityKeys';
 import { LoginFailures1795710000000 } from './1795710000000-LoginFailures';
 import { SessionCacheNotify1795730000000 } from './1795730000000-SessionCacheNotify';
 import { MailOutbox1795760000000 } from './1795760000000-MailOutbox';
+import { TrustedDomains1795725000000 } from './1795725000000-TrustedDomains';
 import { UserCounts1795650000000 } from './1795650000000-UserCounts';
 
 /** Every migration, in order. Listed explicitly so that the app, the tests and the CLI agree. */
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   IdentityKeys1795700000000,
   LoginFailures1795710000000,
   AccountTokens1795720000000,
+  TrustedDomains1795725000000,
   SessionCacheNotify1795730000000,
   MailOutbox1795760000000,
   AdminDigest1795770000000,

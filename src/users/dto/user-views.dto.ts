@@ -48,6 +48,8 @@ export class PendingUserDto {
   created_at: string;
   /** @example false */
   is_active: boolean;
+  /** The trusted domain the address falls under (itself or a parent domain), or null. @example "example.org" */
+  trusted_domain: string | null;
 }
 
 /** The user part of the /login answer. */

@@ -134,6 +134,23 @@ export function routeModels(fixtures: Fixtures, liveIds: readonly string[]): Rou
     nastyValue.map(b64json),
     nastyString,
   );
+  const pendingCursor = fc.oneof(
+    fc.record({ s: fc.constantFrom('pending', 'created_at'), v: dateish, i: fc.oneof(fc.uuid(), nastyString) }).map(b64json),
+    userCursor,
+  );
+  const auditFilters = {
+    event_type: fc.constantFrom('login_failed', 'token_rejected', 'user_registered', 'LOGIN_FAILED', 'login_failed ', ''),
+    actor_id: ids,
+    target_id: ids,
+    since: dateish,
+    until: dateish,
+  };
+  const domain = fc.oneof(
+    fc.constantFrom('example.org', 'Bücher.example', 'xn--bcher-kva.example', 'lab.example.org', 'EXAMPLE.ORG'),
+    fc.constantFrom('localhost', '127.0.0.1', '[::1]', '*.example.org', 'https://example.org', 'example.org/x', 'a..b', ''),
+    word(1, 20).map((w) => `fz${w}.example`),
+    nastyString,
+  );
   const update: BodyModel = {
     encoding: 'json',
     fields: {
@@ -214,20 +231,35 @@ export function routeModels(fixtures: Fixtures, liveIds: readonly string[]): Rou
       weight: 9,
     },
     { method: 'GET', path: '/admin/stats', weight: 2.5 },
-    { method: 'GET', path: '/admin/pending-approvals', weight: 2.5 },
+    {
+      method: 'GET',
+      path: '/admin/pending-approvals',
+      query: {
+        q: fc.oneof(fc.constantFrom('victim', 'a', '%', '_', 'example'), nastyString),
+        institution: fc.oneof(fc.constantFrom('University of Somewhere', 'university of somewhere', ''), nastyString),
+        limit,
+        cursor: pendingCursor,
+      },
+      weight: 4,
+    },
     {
       method: 'GET',
       path: '/admin/audit-events',
-      query: {
-        event_type: fc.constantFrom('login_failed', 'token_rejected', 'user_registered', 'LOGIN_FAILED', 'login_failed ', ''),
-        actor_id: ids,
-        target_id: ids,
-        since: dateish,
-        until: dateish,
-        limit,
-        cursor: auditCursor,
-      },
+      query: { ...auditFilters, limit, cursor: auditCursor },
       weight: 9,
+    },
+    {
+      method: 'GET',
+      path: '/admin/audit-events/export',
+      query: { format: fc.constantFrom('csv', 'ndjson', 'CSV', 'xml', ''), ...auditFilters },
+      weight: 3,
+    },
+    { method: 'GET', path: '/admin/trusted-domains', weight: 1.5 },
+    {
+      method: 'POST',
+      path: '/admin/trusted-domains',
+      body: { encoding: 'json', fields: { domain, institution: freeText }, required: ['domain'], validWeight: 4 },
+      weight: 3,
     },
     {
       method: 'POST',
@@ -256,6 +288,28 @@ export function routeModels(fixtures: Fixtures, liveIds: readonly string[]): Rou
       body: { encoding: 'json', fields: { approved: fc.boolean(), reason: freeText }, required: ['approved'], validWeight: 4 },
       weight: 5,
     },
+    {
+      method: 'POST',
+      path: '/admin/users/bulk-approve',
+      body: {
+        encoding: 'json',
+        fields: {
+          user_ids: fc.oneof(
+            fc.array(ids, { minLength: 0, maxLength: 6 }),
+            fc.constant(Array.from({ length: 501 }, () => liveIds[0])),
+            nastyValue,
+          ),
+          approved: fc.boolean(),
+          reason: freeText,
+        },
+        required: ['user_ids', 'approved'],
+        validWeight: 4,
+      },
+      weight: 4,
+    },
+    { method: 'GET', path: '/admin/users/:user_id/sessions', weight: 2 },
+    // It ends the sessions of a live user, the shared admin's own too (the suite renews those).
+    { method: 'DELETE', path: '/admin/users/:user_id/sessions', weight: 2 },
     // Last: it deletes the users the routes above work on.
     { method: 'DELETE', path: '/admin/users/:user_id', weight: 4.5 },
   ];
