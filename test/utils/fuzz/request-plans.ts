@@ -123,6 +123,9 @@ function queryArb(route: RouteModel): fc.Arbitrary<string> {
   );
 }
 
+/** The one parameter of a path (`:user_id`, `:session_id`, `:domain`); the fuzzer puts ids and hostile values there. */
+const PATH_PARAM = /:[a-z_]+/;
+
 /** Generated requests for one route; `describe` is what fast-check prints for a counterexample. */
 export function planArb(route: RouteModel, liveIds: readonly string[], describe: (plan: Plan) => string): fc.Arbitrary<Plan> {
   return fc
@@ -131,8 +134,8 @@ export function planArb(route: RouteModel, liveIds: readonly string[], describe:
         { weight: 40, arbitrary: fc.constant(route.method) },
         { weight: 1, arbitrary: fc.constantFrom<Method>('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS') },
       ),
-      path: route.path.includes(':user_id')
-        ? pathIdArb(liveIds).map((id) => route.path.replace(':user_id', id))
+      path: PATH_PARAM.test(route.path)
+        ? pathIdArb(liveIds).map((id) => route.path.replace(PATH_PARAM, id))
         : fc.constant(route.path),
       query: queryArb(route),
       auth: authVariantArb,
@@ -171,7 +174,7 @@ export function curatedPlans(routes: readonly RouteModel[], liveId: string): Pla
     const base: Plan = {
       route,
       method: route.method,
-      path: route.path.replace(':user_id', '0f0e0d0c-0b0a-4908-8706-050403020100'),
+      path: route.path.replace(PATH_PARAM, '0f0e0d0c-0b0a-4908-8706-050403020100'),
       query: '',
       auth: asAdmin,
       headers: {},
@@ -187,7 +190,7 @@ export function curatedPlans(routes: readonly RouteModel[], liveId: string): Pla
       for (const value of CURATED_QUERY_VALUES) plans.push({ ...base, query: `?${key}=${value}` });
       plans.push({ ...base, query: `?${key}=1&${key}=2` }, { ...base, query: `?${key}[]=1` }, { ...base, query: `?${key}[a]=1` });
     }
-    if (route.path.includes(':user_id')) {
+    if (PATH_PARAM.test(route.path)) {
       for (const id of [
         '%zz',
         '%',
@@ -198,7 +201,7 @@ export function curatedPlans(routes: readonly RouteModel[], liveId: string): Pla
         percentEncode('\ud800'),
         liveId.replace(/-/g, ''),
       ]) {
-        plans.push({ ...base, path: route.path.replace(':user_id', id) });
+        plans.push({ ...base, path: route.path.replace(PATH_PARAM, id) });
       }
     }
   }

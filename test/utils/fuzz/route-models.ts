@@ -145,6 +145,12 @@ export function routeModels(fixtures: Fixtures, liveIds: readonly string[]): Rou
     since: dateish,
     until: dateish,
   };
+  // Mailed tokens are 43 base64url characters; these are never issued ones.
+  const accountToken = fc.oneof(
+    fc.string({ unit: fc.constantFrom(...alnum, '-', '_'), minLength: 43, maxLength: 43 }),
+    fc.constantFrom('', 'x', 'a'.repeat(5000)),
+    nastyString,
+  );
   const domain = fc.oneof(
     fc.constantFrom('example.org', 'Bücher.example', 'xn--bcher-kva.example', 'lab.example.org', 'EXAMPLE.ORG'),
     fc.constantFrom('localhost', '127.0.0.1', '[::1]', '*.example.org', 'https://example.org', 'example.org/x', 'a..b', ''),
@@ -306,6 +312,58 @@ export function routeModels(fixtures: Fixtures, liveIds: readonly string[]): Rou
         validWeight: 4,
       },
       weight: 4,
+    },
+    { method: 'POST', path: '/admin/users/:user_id/unlock', weight: 2 },
+    { method: 'DELETE', path: '/admin/trusted-domains/:domain', weight: 1.5 },
+    { method: 'GET', path: '/users/me', weight: 2 },
+    {
+      method: 'PATCH',
+      path: '/users/me',
+      body: {
+        encoding: 'json',
+        fields: { institution: freeText, email: emailArb, username: usernameArb, is_superuser: fc.constant(true) },
+        required: [],
+        validWeight: 4,
+      },
+      weight: 3,
+    },
+    {
+      method: 'POST',
+      path: '/users/me/password',
+      // Never the right current password: a success would change a fixture's password.
+      body: {
+        encoding: 'json',
+        fields: { current_password: passwordArb, new_password: passwordArb },
+        required: ['current_password', 'new_password'],
+        validWeight: 2,
+      },
+      weight: 3,
+    },
+    { method: 'GET', path: '/users/me/sessions', weight: 2 },
+    { method: 'DELETE', path: '/users/me/sessions/:session_id', weight: 2 },
+    { method: 'POST', path: '/users/me/sessions/revoke-others', weight: 1.5 },
+    ...(['/forgot-password', '/request-verify-token'] as const).map((path): RouteModel => ({
+      method: 'POST',
+      path,
+      body: { encoding: 'json', fields: { email: fc.oneof(identifier, emailArb) }, required: ['email'], validWeight: 4 },
+      weight: 3,
+    })),
+    {
+      method: 'POST',
+      path: '/reset-password',
+      body: {
+        encoding: 'json',
+        fields: { token: accountToken, password: passwordArb },
+        required: ['token', 'password'],
+        validWeight: 2,
+      },
+      weight: 3,
+    },
+    {
+      method: 'POST',
+      path: '/verify',
+      body: { encoding: 'json', fields: { token: accountToken }, required: ['token'], validWeight: 4 },
+      weight: 3,
     },
     { method: 'GET', path: '/admin/users/:user_id/sessions', weight: 2 },
     // It ends the sessions of a live user, the shared admin's own too (the suite renews those).
