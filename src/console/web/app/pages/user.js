@@ -135,8 +135,7 @@ function Sessions({ user, version, onAsk }) {
                         <span class="session-browser">${browserName(session.user_agent)}</span>
                         <span class="muted">${session.ip ?? 'unknown address'}</span>
                         <span class="muted"
-                          >signed in ${formatDateTime(session.created_at)}, last seen
-                          ${formatDateTime(session.last_seen_at)}</span
+                          >${`signed in ${formatDateTime(session.created_at)}, last seen ${formatDateTime(session.last_seen_at)}`}</span
                         >
                       </li>
                     `,
