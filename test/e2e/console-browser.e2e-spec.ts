@@ -577,6 +577,7 @@ describe('Console in Chromium (e2e)', () => {
       await page.goto(`${baseUrl}/console/users/${person.id}`);
       await page.getByRole('heading', { level: 1, name: person.username }).waitFor();
       await page.locator('.session-list li').first().waitFor();
+      expect(await page.locator('.session-list li').first().textContent()).toMatch(/, last seen [A-Z]/);
       await checkPage(page, watched, 'user-sessions');
       await page.getByRole('button', { name: 'Revoke all sessions' }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
