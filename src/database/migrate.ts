@@ -10,7 +10,9 @@ const MIGRATION_LOCK = '7449363237540422960';
  * find nothing left to do. Returns the names of the migrations this process applied.
  */
 export async function runMigrationsExclusively(databaseUrl: string): Promise<string[]> {
-  const dataSource = new DataSource({ ...buildDataSourceOptions(databaseUrl, 2), logging: ['error'] });
+  // Nothing printed here (TypeORM's 'debug' logger writes only under DEBUG=typeorm:*): a failure
+  // is thrown, and the start reports it as its one JSON line.
+  const dataSource = new DataSource({ ...buildDataSourceOptions(databaseUrl, 2), logging: false, logger: 'debug' });
   await dataSource.initialize();
   try {
     const runner = dataSource.createQueryRunner();

@@ -1,17 +1,11 @@
-import { createTestApp, TestApp } from '../utils/create-test-app';
-import { createActiveUser, loginToken, newCredentials, register } from '../utils/users';
+import type { TestApp } from '../utils/create-test-app';
+import { appWithAdmin, newCredentials, register } from '../utils/users';
 
 /** docs/API.md §10 Administration: the pending queue (filters, cursor, trusted domain). */
 describe('pending queue (e2e)', () => {
   let t: TestApp;
-  let admin: Awaited<ReturnType<typeof createActiveUser>>;
   let adminAuth: { Authorization: string };
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    admin = await createActiveUser(t, 'admin', true);
-    adminAuth = { Authorization: `Bearer ${await loginToken(t, admin.username, admin.password)}` };
-  });
+  beforeAll(async () => ({ t, adminAuth } = await appWithAdmin()));
   afterAll(() => t.close());
 
   const pending = async (prefix = 'pending', extra: Record<string, unknown> = {}, email?: string) => {

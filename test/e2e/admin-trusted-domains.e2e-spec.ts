@@ -1,17 +1,12 @@
-import { createTestApp, TestApp } from '../utils/create-test-app';
-import { createActiveUser, loginToken } from '../utils/users';
+import type { TestApp } from '../utils/create-test-app';
+import { type ActiveUser, appWithAdmin } from '../utils/users';
 
 /** docs/API.md §10 Administration: trusted domains. */
 describe('trusted domains (e2e)', () => {
   let t: TestApp;
-  let admin: Awaited<ReturnType<typeof createActiveUser>>;
+  let admin: ActiveUser;
   let adminAuth: { Authorization: string };
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    admin = await createActiveUser(t, 'admin', true);
-    adminAuth = { Authorization: `Bearer ${await loginToken(t, admin.username, admin.password)}` };
-  });
+  beforeAll(async () => ({ t, admin, adminAuth } = await appWithAdmin()));
   afterAll(() => t.close());
 
   describe('/api/admin/trusted-domains', () => {

@@ -1,7 +1,7 @@
 import { PasswordHasher } from '../../src/passwords/password-hasher.service';
-import { createTestApp, TestApp } from '../utils/create-test-app';
+import type { TestApp } from '../utils/create-test-app';
 import { declaredRoutes } from '../utils/routes';
-import { createActiveUser, loginToken, newCredentials, register } from '../utils/users';
+import { type ActiveUser, appWithAdmin, createActiveUser, newCredentials, register } from '../utils/users';
 
 /** Names every object inherits: unknown fields like any other (docs/API.md §1 Conventions). */
 const INHERITED_NAMES = [
@@ -25,13 +25,9 @@ const extra = (name: string) => ({ loc: ['body', name], msg: 'Extra inputs are n
 
 describe('input at the edges of the contract (e2e)', () => {
   let t: TestApp;
-  let admin: Awaited<ReturnType<typeof createActiveUser>>;
+  let admin: ActiveUser;
   let adminAuth: { Authorization: string };
-  beforeAll(async () => {
-    t = await createTestApp();
-    admin = await createActiveUser(t, 'admin', true);
-    adminAuth = { Authorization: `Bearer ${await loginToken(t, admin.username, admin.password)}` };
-  });
+  beforeAll(async () => ({ t, admin, adminAuth } = await appWithAdmin()));
   afterAll(() => t.close());
 
   const count = async (table: string) => (await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0].n;

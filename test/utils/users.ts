@@ -1,4 +1,4 @@
-import type { TestApp } from './create-test-app';
+import { createTestApp, type TestApp } from './create-test-app';
 
 let counter = 0;
 
@@ -34,4 +34,14 @@ export async function loginToken(t: TestApp, identifier: string, password: strin
   const response = await t.http.post('/api/login').send({ username_or_email: identifier, password });
   if (response.status !== 200) throw new Error(`login failed: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body.access_token as string;
+}
+
+export type ActiveUser = Awaited<ReturnType<typeof createActiveUser>>;
+
+/** A fresh app with one signed-in superuser: where most admin tests start. */
+export async function appWithAdmin(env: Record<string, string> = {}) {
+  const t = await createTestApp(env);
+  const admin = await createActiveUser(t, 'admin', true);
+  const adminAuth = { Authorization: `Bearer ${await loginToken(t, admin.username, admin.password)}` };
+  return { t, admin, adminAuth };
 }
