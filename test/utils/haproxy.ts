@@ -28,9 +28,9 @@ function replaceOnce(lines: string[], pattern: RegExp, replacement: string[]): s
  * deploy/haproxy.cfg for this machine: every setting kept (timeouts, retries, health checks,
  * forwardfor) except where the servers are. The `resolvers` section (Docker's DNS) goes, the
  * `server-template` line becomes one `server` line per given port on 127.0.0.1, and the frontend
- * binds 127.0.0.1:`port`. Throws when the shipped file no longer has the lines it swaps.
+ * binds 127.0.0.1:`port`; with `statsPort`, a stats listener is added. Throws when the shipped file no longer has the lines it swaps.
  */
-export function localHaproxyConfig(port: number, serverPorts: number[]): string {
+export function localHaproxyConfig(port: number, serverPorts: number[], statsPort?: number): string {
   const sections = sectionsOf(readFileSync(SHIPPED_HAPROXY_CFG, 'utf8'));
   const kept = sections.filter((section) => !/^resolvers\b/.test(section[0] ?? ''));
   if (kept.length !== sections.length - 1) {
@@ -43,7 +43,25 @@ export function localHaproxyConfig(port: number, serverPorts: number[]): string 
     /^\s+server-template app \d+ app:3000 check resolvers docker init-addr none\s*$/,
     serverPorts.map((serverPort, index) => `    server app${index + 1} 127.0.0.1:${serverPort} check`),
   );
-  return lines.join('\n');
+  // Only to watch the servers' state (CSV at /stats;csv); nothing of the proxying changes.
+  if (statsPort !== undefined) {
+    lines.push('', 'listen stats', `    bind 127.0.0.1:${statsPort}`, '    stats enable', '    stats uri /stats');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The state HAProxy holds of each server of the `app` backend (UP, DOWN, …), by server name. */
+export async function haproxyServerStates(statsPort: number): Promise<Record<string, string>> {
+  const csv = await (await fetch(`http://127.0.0.1:${statsPort}/stats;csv`)).text();
+  const [header, ...rows] = csv.replace(/^# /, '').trim().split('\n');
+  const columns = header.split(',');
+  const [proxy, server, status] = ['pxname', 'svname', 'status'].map((name) => columns.indexOf(name));
+  return Object.fromEntries(
+    rows
+      .map((row) => row.split(','))
+      .filter((cells) => cells[proxy] === 'app' && cells[server] !== 'BACKEND')
+      .map((cells) => [cells[server], cells[status]]),
+  );
 }
 
 /** `haproxy -c -f file`: the exit code and what it said. */
