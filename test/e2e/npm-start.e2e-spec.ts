@@ -124,6 +124,8 @@ describe('npm start (e2e)', () => {
       DATA_DIR: dataDir,
       PORT: String(port),
       HOST: '127.0.0.1',
+      // Any free port: the default 9464 may be held by another server on this machine.
+      METRICS_PORT: '0',
       npm_config_update_notifier: 'false',
     };
     const npm = spawn('npm', ['start'], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
