@@ -99,6 +99,7 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["node", "-e", "const e=process.env,p=(e.API_PREFIX||'').trim()||'/api',b=p.split('/').filter(Boolean).join('/');fetch('http://127.0.0.1:'+((e.PORT||'').trim()||'3000')+(b?'/'+b:'')+'/health/ready',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 
-# The app finishes in-flight requests and closes the pool on SIGTERM (docker stop).
+# On SIGTERM (docker stop) the app reports not ready, keeps serving for SHUTDOWN_DRAIN_SECONDS (5
+# with NODE_ENV=production), then finishes in-flight requests, closes the pool and exits 0.
 STOPSIGNAL SIGTERM
 CMD ["node", "dist/main.js"]

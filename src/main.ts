@@ -4,6 +4,7 @@ import { createApp } from './app.setup';
 import { StartupError } from './common/errors/startup-error';
 import { AppConfig } from './config/app-config';
 import { ConfigError, loadConfigFromProcessEnv } from './config/load-config';
+import { ShutdownState } from './health/shutdown-state';
 import { createRootLogger } from './logging/root-logger';
 import { MetricsServer } from './metrics/metrics.server';
 import { prepareRuntime, Runtime } from './runtime';
@@ -58,13 +59,31 @@ async function main(): Promise<void> {
       process.exit(code);
     }
   };
+  // A listening instance first drains (docs/DEPLOYMENT.md, Several instances behind HAProxy): not
+  // ready at once, still serving for SHUTDOWN_DRAIN_SECONDS, so that the proxy's health check
+  // sends new requests elsewhere before this one stops accepting.
+  const drainThenFinish = async () => {
+    const seconds = loaded.shutdownDrainSeconds;
+    if (app && seconds > 0) {
+      app.get(ShutdownState).beginDrain(app.getHttpServer());
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+      logger.log('drain over: no new connections; finishing in-flight requests');
+    }
+    await finish(0);
+  };
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = signal;
-    logger.log(`${signal} received: finishing in-flight requests and shutting down`);
+    const drain = listening && loaded.shutdownDrainSeconds > 0;
+    logger.log(
+      drain
+        ? `${signal} received: not ready, serving for ${loaded.shutdownDrainSeconds} s (SHUTDOWN_DRAIN_SECONDS), then finishing in-flight requests and shutting down`
+        : `${signal} received: finishing in-flight requests and shutting down`,
+    );
     // Otherwise the start-up below notices `stopping` after its current step and finishes.
     // An external database being waited for needs no such step: nothing was started yet.
-    if (listening || (runtime === undefined && loaded.databaseUrl)) void finish(0);
+    if (listening) void drainThenFinish();
+    else if (runtime === undefined && loaded.databaseUrl) void finish(0);
   };
   for (const signal of STOP_SIGNALS) process.on(signal, () => stop(signal));
 

@@ -15,6 +15,8 @@ export class AppConfig {
   databasePoolSize: number;
   /** How long start-up waits for an external database to accept connections. */
   databaseWaitSeconds: number;
+  /** After SIGTERM: how long the service reports not ready but keeps serving, before it stops accepting. */
+  shutdownDrainSeconds: number;
   dataDir: string;
   /** Explicit secret from JWT_SECRET, if any (otherwise resolved from DATA_DIR at start). */
   jwtSecret: string | undefined;

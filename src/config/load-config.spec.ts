@@ -56,6 +56,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_WAIT_SECONDS: 'soon' })).toThrow(/^DATABASE_WAIT_SECONDS: /);
   });
 
+  it('SHUTDOWN_DRAIN_SECONDS: 5 in production, 0 otherwise, 0 to 600', () => {
+    expect(loadConfig({}).shutdownDrainSeconds).toBe(0);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).shutdownDrainSeconds).toBe(5);
+    expect(loadConfig({ SHUTDOWN_DRAIN_SECONDS: '12' }).shutdownDrainSeconds).toBe(12);
+    expect(
+      loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), SHUTDOWN_DRAIN_SECONDS: '0' }).shutdownDrainSeconds,
+    ).toBe(0);
+    expect(() => loadConfig({ SHUTDOWN_DRAIN_SECONDS: '601' })).toThrow(/^SHUTDOWN_DRAIN_SECONDS: /);
+    expect(() => loadConfig({ SHUTDOWN_DRAIN_SECONDS: '-1' })).toThrow(/^SHUTDOWN_DRAIN_SECONDS: /);
+  });
+
   it('accepts a production start with a long secret', () => {
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).isProduction).toBe(true);
   });

@@ -171,6 +171,8 @@ export function loadConfig(env: Env): AppConfig {
   config.databaseUrl = postgresUrl(env, 'DATABASE_URL');
   config.databasePoolSize = integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200);
   config.databaseWaitSeconds = integer(env, 'DATABASE_WAIT_SECONDS', 30, 0, 3600);
+  // Long enough for a proxy's health check to notice (docs/DEPLOYMENT.md, Several instances behind HAProxy).
+  config.shutdownDrainSeconds = integer(env, 'SHUTDOWN_DRAIN_SECONDS', config.nodeEnv === 'production' ? 5 : 0, 0, 600);
   config.dataDir = path.resolve(raw(env, 'DATA_DIR') ?? './graph_data');
 
   const secret = raw(env, 'JWT_SECRET');

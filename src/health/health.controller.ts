@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { Public } from '../common/decorators/public.decorator';
 import { UserStorageService } from '../user-storage/user-storage.service';
 import { OutboxIndicator } from './outbox.indicator';
+import { ShutdownState } from './shutdown-state';
 
 @ApiTags('operations')
 @Public()
@@ -18,6 +19,7 @@ export class HealthController {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly storage: UserStorageService,
     private readonly outbox: OutboxIndicator,
+    private readonly shutdown: ShutdownState,
   ) {}
 
   @Get('live')
@@ -35,6 +37,11 @@ export class HealthController {
   @ApiResponse({ status: 503, description: 'Not ready; the failing check is named' })
   ready() {
     return this.health.check([
+      // Not ready from the moment SIGTERM arrives, while the instance still serves (SHUTDOWN_DRAIN_SECONDS).
+      () =>
+        this.indicators.check('shutdown').attempt(() => {
+          if (this.shutdown.isDraining) throw new Error('shutting down');
+        }),
       () => this.database.pingCheck('database', { connection: this.dataSource, timeout: 1500 }),
       () =>
         this.indicators

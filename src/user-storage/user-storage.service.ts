@@ -180,13 +180,22 @@ export class UserStorageService {
     return present.every(Boolean);
   }
 
-  /** Completes the tree of every listed user; reports (never removes) trees without a user. */
-  async reconcile(userIds: Iterable<string>): Promise<ReconcileReport> {
+  /**
+   * Completes the tree of every listed user; reports (never removes) trees without a user. A
+   * missing tree is made through `complete`, which may decline (returns false): the caller's
+   * chance to check, under a lock, that the user still exists (another instance may be deleting it).
+   */
+  async reconcile(
+    userIds: Iterable<string>,
+    complete: (userId: string, create: () => Promise<void>) => Promise<boolean> = async (_userId, create) => {
+      await create();
+      return true;
+    },
+  ): Promise<ReconcileReport> {
     const known = new Set(userIds);
     const report: ReconcileReport = { created: [], orphans: [] };
     for (const userId of known) {
-      if (!(await this.hasCompleteTree(userId))) {
-        await this.createTree(userId);
+      if (!(await this.hasCompleteTree(userId)) && (await complete(userId, () => this.createTree(userId)))) {
         report.created.push(userId);
       }
     }

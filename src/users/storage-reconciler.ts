@@ -19,9 +19,25 @@ export class StorageReconciler implements OnApplicationBootstrap {
     await this.reconcile();
   }
 
+  /**
+   * Safe while other instances serve (docs/DEPLOYMENT.md, Several instances behind HAProxy): a
+   * missing tree is made with its user's row locked, and only if the row is still there, so that a
+   * deletion on another instance (which locks the row and archives the tree) never gets its tree
+   * made again; a tree whose user was created after the first read is not called an orphan.
+   */
   async reconcile(): Promise<ReconcileReport & { userIds: string[] }> {
     const userIds = await this.users.allIds();
-    const report = await this.storage.reconcile(userIds);
+    const report = await this.storage.reconcile(userIds, (userId, create) =>
+      this.users.transaction(async (manager) => {
+        if (!(await this.users.lockById(manager, userId))) return false;
+        await create();
+        return true;
+      }),
+    );
+    if (report.orphans.length > 0) {
+      const now = new Set(await this.users.allIds());
+      report.orphans = report.orphans.filter((id) => !now.has(id));
+    }
     if (report.created.length > 0) {
       this.logger.warn(`completed the storage tree of ${report.created.length} user(s): ${report.created.join(', ')}`);
     }

@@ -1,16 +1,19 @@
 import { DockerfileParser, Env, type Instruction, ModifiableInstruction } from 'dockerfile-ast';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { checkHaproxyConfig, localHaproxyConfig, SHIPPED_HAPROXY_CFG } from '../utils/haproxy';
 
 /**
- * The deployment files (Dockerfile, docker-compose.yml, .env.example, .dockerignore) checked
- * without a Docker engine, which these machines do not have:
+ * The deployment files (Dockerfile, docker-compose.yml, deploy/haproxy.cfg, .env.example,
+ * .dockerignore) checked without a Docker engine, which these machines do not have:
  * - docker-compose.yml: `docker compose config` (or `docker-compose config`) when a client is on
  *   PATH, run exactly as docs/DEPLOYMENT.md tells a user (cp .env.example .env, set JWT_SECRET);
  *   its structure is always checked by parsing the file itself (with the `yaml` package).
+ * - deploy/haproxy.cfg: `haproxy -c` (Debian's haproxy), and the settings docs/DEPLOYMENT.md
+ *   promises; test/e2e/rolling-restart.e2e-spec.ts runs it in front of restarting servers.
  * - Dockerfile: parsed with `dockerfile-ast` and split into stages; the HEALTHCHECK script is run
  *   against a fake fetch to prove which URL it asks.
  * - .env.example: names every variable that src/config/load-config.ts reads, so a new variable
@@ -89,7 +92,7 @@ function healthcheckTestOf(service: YamlMap): string[] | undefined {
 function expectComposeStructure(doc: Yaml): void {
   const root = asMap(doc, 'compose file');
   const services = asMap(root.services, 'services');
-  expect(Object.keys(services).sort()).toEqual(['app', 'db', 'mailpit', 'redis']);
+  expect(Object.keys(services).sort()).toEqual(['app', 'db', 'haproxy', 'mailpit', 'redis']);
   expect(Object.keys(asMap(root.volumes, 'volumes')).sort()).toEqual(['gatehouse-data', 'gatehouse-db']);
 
   const db = asMap(services.db, 'db');
@@ -123,6 +126,30 @@ function expectComposeStructure(doc: Yaml): void {
   expect(env.SMTP_URL).toMatch(/^(smtp:\/\/mailpit:1025|\$\{SMTP_URL:-smtp:\/\/mailpit:1025\})$/);
   expect(env.JWT_SECRET).toBeDefined();
   expect(healthcheckTestOf(app)?.join(' ')).toContain('/health/ready');
+  // Several replicas (`--scale app=3`): no host port, no fixed name; haproxy is the way in.
+  expect(portsOf(app)).toEqual([]);
+  expect(app.container_name).toBeUndefined();
+  expect((app.expose as Yaml[]).map(String)).toContain('3000');
+
+  const haproxy = asMap(services.haproxy, 'haproxy');
+  expect(String(haproxy.image)).toMatch(/^haproxy:\d+\.\d+/);
+  expect(haproxy.volumes).toEqual([expect.stringMatching(/deploy\/haproxy\.cfg:\/usr\/local\/etc\/haproxy\/haproxy\.cfg:ro$/)]);
+  expect(Object.keys(dependsOnOf(haproxy))).toEqual(['app']);
+  expect([undefined, 'service_started']).toContain(dependsOnOf(haproxy).app);
+  // X-Forwarded-For is believed from exactly that proxy: a fixed address, outside the dynamic range.
+  const address = String(asMap(asMap(haproxy.networks, 'haproxy networks').default, 'default network').ipv4_address);
+  expect(env.TRUST_PROXY).toBe(address);
+  const [ipam] = asMap(asMap(asMap(root.networks, 'networks').default, 'default').ipam, 'ipam').config as YamlMap[];
+  const [subnet, range] = [String(ipam.subnet), String(ipam.ip_range)];
+  const inside = (ip: string, cidr: string) => {
+    const [base, bits] = cidr.split('/');
+    const value = (text: string) => text.split('.').reduce((sum, part) => sum * 256 + Number(part), 0);
+    const size = 2 ** (32 - Number(bits));
+    return Math.floor(value(ip) / size) === Math.floor(value(base) / size);
+  };
+  expect(inside(address, subnet)).toBe(true);
+  expect(inside(address, range)).toBe(false);
+  expect(inside(range.split('/')[0], subnet)).toBe(true);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -218,7 +245,9 @@ describe('deployment files', () => {
       expect(env.DATABASE_URL).toBe(
         'postgres://${POSTGRES_USER:-gatehouse}:${POSTGRES_PASSWORD:-gatehouse}@db:5432/${POSTGRES_DB:-gatehouse}',
       );
-      expect(app.ports).toEqual(['${PORT:-3000}:3000']);
+      expect(app.ports).toBeUndefined();
+      const haproxy = asMap(asMap(asMap(parseYaml(source), 'root').services, 'services').haproxy, 'haproxy');
+      expect(haproxy.ports).toEqual(['${PORT:-3000}:3000']);
       expect(app.env_file).toEqual(['.env']);
     });
 
@@ -234,7 +263,8 @@ describe('deployment files', () => {
       if (!client) throw new Error('neither `docker compose` nor `docker-compose` runs: apt-get install docker-compose');
       const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-compose-'));
       try {
-        for (const file of ['docker-compose.yml', 'Dockerfile', '.dockerignore'])
+        mkdirSync(path.join(dir, 'deploy'));
+        for (const file of ['docker-compose.yml', 'Dockerfile', '.dockerignore', 'deploy/haproxy.cfg'])
           copyFileSync(path.join(ROOT, file), path.join(dir, file));
         const example = read('.env.example');
         // Only PATH and HOME: no JWT_SECRET, PORT… of this machine may leak into the interpolation.
@@ -276,10 +306,55 @@ describe('deployment files', () => {
           BOOTSTRAP_ADMIN_USERNAME: 'admin',
           METRICS_HOST: '0.0.0.0',
         });
-        const ports = (app.ports as Yaml[]).map((port) =>
+        expect(appEnv.TRUST_PROXY).toBe('172.29.80.10');
+        const haproxy = asMap(asMap(asMap(normalised, 'root').services, 'services').haproxy, 'haproxy');
+        const ports = (haproxy.ports as Yaml[]).map((port) =>
           typeof port === 'string' ? port : `${String(asMap(port, 'port').published)}:${String(asMap(port, 'port').target)}`,
         );
         expect(ports).toEqual(['3000:3000']);
+        expect(app.ports).toBeUndefined();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('deploy/haproxy.cfg', () => {
+    const cfg = readFileSync(SHIPPED_HAPROXY_CFG, 'utf8');
+    const lines = cfg.split('\n').map((line) => line.trim());
+
+    it('is valid for haproxy -c', () => {
+      expect(checkHaproxyConfig(SHIPPED_HAPROXY_CFG)).toEqual({ status: 0, output: expect.stringContaining('valid') });
+    });
+
+    it("checks readiness, retries a refused or unanswered request on another instance, and finds the replicas in Docker's DNS", () => {
+      for (const line of [
+        'bind :3000',
+        'option forwardfor',
+        'option httpchk',
+        'http-check send meth GET uri /api/health/ready',
+        'http-check expect status 200',
+        'retry-on conn-failure empty-response',
+        'option redispatch 1',
+        'nameserver dns 127.0.0.11:53',
+      ]) {
+        expect(lines).toContain(line);
+      }
+      expect(lines).toContainEqual(expect.stringMatching(/^retries [1-9]$/));
+      expect(lines).toContainEqual(expect.stringMatching(/^default-server inter \d+s fall \d+ rise \d+$/));
+      expect(lines).toContainEqual(
+        expect.stringMatching(/^server-template app \d+ app:3000 check resolvers docker init-addr none$/),
+      );
+    });
+
+    it("becomes the rolling-restart test's configuration by swapping only where the servers are", () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-haproxy-'));
+      try {
+        const local = localHaproxyConfig(18080, [18081, 18082]);
+        expect(local).not.toMatch(/^\s*(resolvers|nameserver|server-template)\b/m);
+        expect(local).toContain('server app2 127.0.0.1:18082 check');
+        writeFileSync(path.join(dir, 'haproxy.cfg'), local);
+        expect(checkHaproxyConfig(path.join(dir, 'haproxy.cfg')).status).toBe(0);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -124,7 +124,7 @@ describe('npm start (e2e)', () => {
       DATA_DIR: dataDir,
       PORT: String(port),
       HOST: '127.0.0.1',
-      // Any free port: the default 9464 may be taken by another server on this machine.
+      // Any free port: the default 9464 may be held by another server on this machine.
       METRICS_PORT: '0',
       npm_config_update_notifier: 'false',
     };
