@@ -173,11 +173,12 @@ describe('faults (e2e, built server)', () => {
         ]);
         expect(n).toBe(0);
       }, 10_000);
-      phase = 'away';
-      // Once the server has seen the database go (readiness fails), no session is served from its
-      // cache: the cache is off while its listener connection is down (docs/API.md §17,
-      // SESSION_CACHE_SECONDS). Until then a request may race the listener's own notice of the cut.
+      // 'away' from when the server has seen the database go (readiness fails): from then on no
+      // session is served from its cache, which is off while its listener connection is down
+      // (docs/API.md §17, SESSION_CACHE_SECONDS). Before, a request may race the listener's own
+      // notice of the cut, and is counted as 'going'.
       await eventually(async () => expect((await call(`${base}/health/ready`, { timeoutMs: HANG_MS })).status).toBe(503), 10_000);
+      phase = 'away';
 
       // Everything is observed first and asserted after the database is back, so that a failure
       // still leaves the database reachable and reports the whole picture.
