@@ -42,9 +42,11 @@ function build() {
   const actions = {
     update: jest.fn(async () => grace),
     promote: jest.fn(async () => ({ user: grace, changed: true, lockoutCleared: false })),
+    create: jest.fn(async () => grace),
+  };
+  const approvals = {
     decide: jest.fn(async () => grace),
     decideMany: jest.fn(async (_actor: unknown, ids: string[]) => ids.map((id) => ({ id, outcome: 'approved' }))),
-    create: jest.fn(async () => grace),
   };
   const trustedDomains = {
     findMatches: jest.fn(async (emails: string[]) =>
@@ -66,9 +68,10 @@ function build() {
     ]),
   };
   return {
-    sut: new AdminService(users as never, actions as never, trustedDomains as never, sessions as never),
+    sut: new AdminService(users as never, actions as never, trustedDomains as never, sessions as never, approvals as never),
     users,
     actions,
+    approvals,
     trustedDomains,
     sessions,
   };
@@ -172,9 +175,9 @@ describe('AdminService', () => {
   });
 
   it('normalises bulk ids (32 hex digits, upper case) before deciding', async () => {
-    const { sut, actions } = build();
+    const { sut, approvals } = build();
     const answer = await sut.bulkDecide(ADMIN, { user_ids: [TARGET.replace(/-/g, '').toUpperCase()], approved: true }, context);
-    expect(actions.decideMany).toHaveBeenCalledWith(ADMIN, [TARGET], true, null, context);
+    expect(approvals.decideMany).toHaveBeenCalledWith(ADMIN, [TARGET], true, null, context);
     expect(answer).toEqual({ results: [{ id: TARGET, outcome: 'approved' }] });
   });
 

@@ -5,6 +5,7 @@ import { normaliseUserId } from '../common/http/parse-user-id.pipe';
 import { RequestContext } from '../common/http/request-context';
 import { toSessionView } from '../sessions/session.mappers';
 import { SessionsService } from '../sessions/sessions.service';
+import { ApprovalsService } from '../users/approvals.service';
 import { SuperuserActionsService } from '../users/superuser-actions.service';
 import { TrustedDomainsService } from '../users/trusted-domains.service';
 import type { UserChanges } from '../users/user-changes';
@@ -47,6 +48,7 @@ export class AdminService {
     private readonly actions: SuperuserActionsService,
     private readonly trustedDomains: TrustedDomainsService,
     private readonly sessions: SessionsService,
+    private readonly approvals: ApprovalsService,
   ) {}
 
   async listUsers(query: ListUsersQueryDto): Promise<UserListDto> {
@@ -163,7 +165,7 @@ export class AdminService {
     reason: string | null,
     context: RequestContext,
   ): Promise<ApprovalResultDto> {
-    const user = await this.actions.decide(actor, userId, approved, reason, context);
+    const user = await this.approvals.decide(actor, userId, approved, reason, context);
     return {
       message: `User '${user.username}' ${approved ? 'approved' : 'rejected'} successfully`,
       user: toApprovalUser(user),
@@ -173,7 +175,7 @@ export class AdminService {
   /** docs/API.md §10 Administration, bulk approve: one result per distinct id, in the order first given. */
   async bulkDecide(actor: Actor, body: BulkApprovalDto, context: RequestContext): Promise<BulkApprovalResultDto> {
     const ids = body.user_ids.map((id) => normaliseUserId(id));
-    return { results: await this.actions.decideMany(actor, ids, body.approved, body.reason ?? null, context) };
+    return { results: await this.approvals.decideMany(actor, ids, body.approved, body.reason ?? null, context) };
   }
 
   async userSessions(userId: string): Promise<UserSessionsDto> {

@@ -36,7 +36,7 @@ function build(
       inserted.push(user.id);
       return true;
     }),
-    countActiveApprovedSuperusers: jest.fn(async () => 0),
+    countActiveSuperusers: jest.fn(async () => 0),
   };
   const audit = { record: jest.fn(async (_manager: unknown, _event: unknown) => undefined) };
   const storage = { createTree: jest.fn(async () => undefined), userDir: (id: string) => `/nonexistent/${id}` };

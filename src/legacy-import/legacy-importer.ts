@@ -95,7 +95,7 @@ export class LegacyImporter {
       await this.users.transaction(async (manager) => {
         await this.users.lockForBulkImport(manager);
         for (const user of users) await this.importOne(manager, user, report);
-        report.activeSuperusers = await this.users.countActiveApprovedSuperusers(manager);
+        report.activeSuperusers = await this.users.countActiveSuperusers(manager, true);
         await this.audit.record(manager, {
           eventType: 'legacy_import',
           actor: null,

@@ -8,6 +8,7 @@ import { AppConfig } from '../config/app-config';
 import { AccountTokensService } from './account-tokens.service';
 import { decisionPatch } from './approval-decisions';
 import { TrustedDomainsService } from './trusted-domains.service';
+import { auditUser } from './user-audit';
 import { UserMailService } from './user-mail.service';
 import { User } from './user.entity';
 import { UsersRepository } from './users.repository';
@@ -72,13 +73,6 @@ export class EmailVerificationService {
     context: RequestContext,
     details: Record<string, unknown>,
   ): Promise<void> {
-    return this.audit.record(manager, {
-      eventType,
-      actor: actor && { id: actor.id, username: actor.username },
-      target: { id: user.id, username: user.username },
-      ip: context.ip,
-      userAgent: context.userAgent,
-      details,
-    });
+    return auditUser(this.audit, manager, { eventType, actor, target: user, context, details });
   }
 }

@@ -1,5 +1,6 @@
 import { Clock } from '../common/clock/clock';
 import type { User } from './user.entity';
+import { ApprovalsService } from './approvals.service';
 import { SuperuserActionsService } from './superuser-actions.service';
 
 const ADMIN = { id: '11111111-1111-4111-8111-111111111111', username: 'root' };
@@ -62,9 +63,9 @@ function build(options: { superusers?: string[]; target?: User | null } = {}) {
     storage as never,
     new Clock(),
     tokens as never,
-    mail as never,
   );
-  return { sut, repository, accounts, sessions, audit, storage, tokens, mail };
+  const approvals = new ApprovalsService(repository as never, sut, audit as never, new Clock(), mail as never);
+  return { sut, approvals, repository, accounts, sessions, audit, storage, tokens, mail };
 }
 
 describe('SuperuserActionsService', () => {
@@ -183,13 +184,15 @@ describe('SuperuserActionsService', () => {
 
   it('rejection ends the sessions; approving an approved user is refused', async () => {
     const pending = user({ isActive: false, isApproved: false, approvalStatus: 'pending' });
-    const { sut, sessions, mail } = build({ target: pending });
-    const rejected = await sut.decide(ADMIN, TARGET, false, 'no affiliation', context);
+    const { approvals, sessions, mail } = build({ target: pending });
+    const rejected = await approvals.decide(ADMIN, TARGET, false, 'no affiliation', context);
     expect(rejected).toMatchObject({ approvalStatus: 'rejected', rejectionReason: 'no affiliation', isActive: false });
     expect(mail.rejected).toHaveBeenCalledWith(manager, rejected, 'no affiliation');
     expect(mail.approved).not.toHaveBeenCalled();
     expect(sessions.revokeAllForUser).toHaveBeenCalledWith(manager, TARGET, 'rejected');
-    await expect(build().sut.decide(ADMIN, TARGET, true, null, context)).rejects.toMatchObject({ code: 'USER_ALREADY_APPROVED' });
+    await expect(build().approvals.decide(ADMIN, TARGET, true, null, context)).rejects.toMatchObject({
+      code: 'USER_ALREADY_APPROVED',
+    });
   });
 
   it('deletes and archives the tree as the last step inside the transaction; a missing user is 404', async () => {
@@ -229,7 +232,7 @@ describe('SuperuserActionsService', () => {
     expect(unmovable.storage.restoreArchivedTree).not.toHaveBeenCalled();
   });
 
-  describe('decideMany', () => {
+  describe('ApprovalsService.decideMany', () => {
     const A = '0aaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
     const B = '0bbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
     const C = '0ccccccc-cccc-4ccc-8ccc-cccccccccccc';
@@ -252,7 +255,7 @@ describe('SuperuserActionsService', () => {
       audit.record.mock.calls.map((call) => (call[1] as { eventType: string }).eventType);
 
     it('approves pending and rejected users, reports the others, in the order first given, each id once', async () => {
-      const { sut, repository, audit } = setup();
+      const { approvals: sut, repository, audit } = setup();
       const results = await sut.decideMany(ADMIN, [C, A, MISSING, A, B], true, 'partner lab', context);
       expect(results).toEqual([
         { id: C, outcome: 'already_approved' },
@@ -279,7 +282,7 @@ describe('SuperuserActionsService', () => {
     });
 
     it('rejects pending users only (ending their sessions) and leaves approved and rejected ones as they are', async () => {
-      const { sut, repository, sessions, audit } = setup();
+      const { approvals: sut, repository, sessions, audit } = setup();
       const results = await sut.decideMany(ADMIN, [A, B, C, D], false, 'no affiliation', context);
       expect(results.map((result) => result.outcome)).toEqual(['rejected', 'not_pending', 'not_pending', 'rejected']);
       expect(repository.update.mock.calls.map((call) => call[1])).toEqual([A, D]);
@@ -298,7 +301,7 @@ describe('SuperuserActionsService', () => {
     });
 
     it('enqueues one decision mail per decided user, through the transaction', async () => {
-      const { sut, repository, mail } = setup();
+      const { approvals: sut, repository, mail } = setup();
       repository.findById.mockImplementation(async (id: string) => rows.find((row) => row.id === id) ?? null);
       await sut.decideMany(ADMIN, [A, C, D], true, null, context);
       expect(mail.approved.mock.calls.map(([m, decided]) => [m, decided.id])).toEqual([
@@ -309,7 +312,7 @@ describe('SuperuserActionsService', () => {
     });
 
     it('refuses the whole request, writing nothing, when the actor lost its power while waiting', async () => {
-      const { sut, repository, audit } = setup();
+      const { approvals: sut, repository, audit } = setup();
       repository.lockActiveSuperusers.mockResolvedValue(new Set([OTHER_ADMIN]));
       await expect(sut.decideMany(ADMIN, [A], true, null, context)).rejects.toMatchObject({ code: 'ADMIN_REQUIRED' });
       expect(repository.update).not.toHaveBeenCalled();

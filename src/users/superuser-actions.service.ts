@@ -10,9 +10,8 @@ import { RequestContext } from '../common/http/request-context';
 import { SessionsService } from '../sessions/sessions.service';
 import { UserStorageService } from '../user-storage/user-storage.service';
 import { AccountTokensService } from './account-tokens.service';
-import { BulkResult, bulkOutcome, countOutcomes, decisionPatch } from './approval-decisions';
+import { auditUser } from './user-audit';
 import { changesTo, diffOf, UserChanges } from './user-changes';
-import { UserMailService } from './user-mail.service';
 import { User } from './user.entity';
 import { UsersRepository } from './users.repository';
 import { Actor, NewUser, UsersService } from './users.service';
@@ -58,7 +57,6 @@ export class SuperuserActionsService {
     private readonly storage: UserStorageService,
     private readonly clock: Clock,
     private readonly tokens: AccountTokensService,
-    private readonly mail: UserMailService,
   ) {}
 
   /** Approved, and active unless told otherwise; under the same lock and re-check as every other action. */
@@ -206,53 +204,6 @@ export class SuperuserActionsService {
     }
   }
 
-  /** Approves or rejects a pending or rejected registration. */
-  decide(actor: Actor, targetId: string, approved: boolean, reason: string | null, context: RequestContext): Promise<User> {
-    return this.lockedTarget(actor, targetId, async ({ manager, authorize }, target) => {
-      if (target.approvalStatus === 'approved') throw new AppError('USER_ALREADY_APPROVED', 'User is already approved');
-      authorize();
-      await this.applyDecision(manager, actor, target, approved, reason, context);
-      return this.reload(manager, target.id);
-    });
-  }
-
-  /**
-   * Decides many registrations in one transaction (docs/API.md §10 Administration, bulk approve).
-   * After the superuser rows, the targets are locked in id order, so that concurrent decisions
-   * (bulk or single) queue instead of deadlocking. Each user is decided as the single route
-   * would, with its effects and audit event; what the single route refuses is an outcome here.
-   */
-  decideMany(
-    actor: Actor,
-    targetIds: string[],
-    approved: boolean,
-    reason: string | null,
-    context: RequestContext,
-  ): Promise<BulkResult[]> {
-    const ids = [...new Set(targetIds)];
-    return this.locked(actor, async ({ manager, authorize }) => {
-      const targets = new Map((await this.users.lockByIds(manager, ids)).map((user) => [user.id, user]));
-      authorize();
-      const results: BulkResult[] = [];
-      for (const id of ids) {
-        const target = targets.get(id);
-        const outcome = bulkOutcome(target, approved);
-        if (target && (outcome === 'approved' || outcome === 'rejected')) {
-          await this.applyDecision(manager, actor, target, approved, reason, context);
-        }
-        results.push({ id, outcome });
-      }
-      await this.audit.record(manager, {
-        eventType: 'admin_bulk_decision',
-        actor,
-        ip: context.ip,
-        userAgent: context.userAgent,
-        details: { approved, ...(reason === null ? {} : { reason }), counts: countOutcomes(results) },
-      });
-      return results;
-    });
-  }
-
   /** Clears every lockout counter of the account (per address and account-wide). */
   unlock(actor: Actor, targetId: string, context: RequestContext): Promise<User> {
     return this.lockedTarget(actor, targetId, async ({ manager, authorize }, target) => {
@@ -288,12 +239,11 @@ export class SuperuserActionsService {
     });
   }
 
-  /** The action on one locked target; after commit, this process forgets the target's cached sessions. */
-  private async lockedTarget<T>(
-    actor: Actor | null,
-    targetId: string,
-    work: (locked: Locked, target: User) => Promise<T>,
-  ): Promise<T> {
+  /**
+   * The action on one locked target, inside `locked`; after commit, this process forgets the
+   * target's cached sessions. Also the way in for the decisions (ApprovalsService).
+   */
+  async lockedTarget<T>(actor: Actor | null, targetId: string, work: (locked: Locked, target: User) => Promise<T>): Promise<T> {
     const result = await this.locked(actor, async (locked) => {
       const target = await this.users.lockById(locked.manager, targetId);
       if (!target) throw userNotFound();
@@ -309,25 +259,8 @@ export class SuperuserActionsService {
     return user;
   }
 
-  /** One decision's writes: the user, the end of its sessions when rejected, the audit event, the mail. */
-  private async applyDecision(
-    manager: EntityManager,
-    actor: Actor,
-    target: User,
-    approved: boolean,
-    reason: string | null,
-    context: RequestContext,
-  ): Promise<void> {
-    await this.users.update(manager, target.id, decisionPatch(approved, actor.id, this.clock.now(), reason));
-    if (!approved) await this.endSessions(manager, actor, target, 'rejected', context);
-    await this.record(manager, approved ? 'admin_user_approved' : 'admin_user_rejected', actor, target, context, { reason });
-    const decided = await this.reload(manager, target.id);
-    if (approved) await this.mail.approved(manager, decided);
-    else await this.mail.rejected(manager, decided, reason);
-  }
-
   /** Deactivation and rejection end the user's sessions and void their mailed tokens. */
-  private async endSessions(manager: EntityManager, actor: Actor, target: User, reason: string, context: RequestContext) {
+  async endSessions(manager: EntityManager, actor: Actor, target: User, reason: string, context: RequestContext): Promise<void> {
     await this.tokens.voidAll(manager, target.id);
     const ended = await this.sessions.revokeAllForUser(manager, target.id, reason);
     if (ended > 0) await this.record(manager, 'session_revoked', actor, target, context, { reason, sessions: ended });
@@ -341,13 +274,6 @@ export class SuperuserActionsService {
     context: RequestContext,
     details: Record<string, unknown>,
   ): Promise<void> {
-    return this.audit.record(manager, {
-      eventType,
-      actor,
-      target: { id: target.id, username: target.username },
-      ip: context.ip,
-      userAgent: context.userAgent,
-      details: Object.fromEntries(Object.entries(details).filter(([, value]) => value !== null && value !== undefined)),
-    });
+    return auditUser(this.audit, manager, { eventType, actor, target, context, details });
   }
 }

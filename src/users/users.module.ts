@@ -12,6 +12,7 @@ import { BootstrapAdmin } from './bootstrap-admin';
 import { CredentialsService } from './credentials.service';
 import { EmailVerificationService } from './email-verification.service';
 import { StorageReconciler } from './storage-reconciler';
+import { ApprovalsService } from './approvals.service';
 import { SuperuserActionsService } from './superuser-actions.service';
 import { LoginFailure } from './login-failure.entity';
 import { UserMailService } from './user-mail.service';
@@ -37,6 +38,7 @@ import { UsersService } from './users.service';
     UsersService,
     CredentialsService,
     SuperuserActionsService,
+    ApprovalsService,
     StorageReconciler,
     BootstrapAdmin,
     AccountTokensService,
@@ -49,6 +51,7 @@ import { UsersService } from './users.service';
     UsersService,
     CredentialsService,
     SuperuserActionsService,
+    ApprovalsService,
     EmailVerificationService,
     UserMailService,
     TrustedDomainsService,

@@ -11,6 +11,7 @@ import {
   pendingStatements,
   RECORD_LOGIN_FAILURE,
   SESSION_WITH_OWNER,
+  type Statement,
 } from './users.repository.sql';
 import type {
   ImportedUserRow,
@@ -123,7 +124,7 @@ export class UsersRepository {
       'SELECT * FROM users WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
       [ids],
     );
-    return rows.map((row) => this.dataSource.manager.create(User, this.entityFields(row)));
+    return rows.map((row) => this.toUser(row));
   }
 
   async insert(manager: EntityManager, row: NewUserRow): Promise<User> {
@@ -182,15 +183,8 @@ export class UsersRepository {
     now: Date,
     limits: { perAddress: number; perAccount: number; lockUntil: Date; windowStart: Date },
   ): Promise<void> {
-    await this.dataSource.query(RECORD_LOGIN_FAILURE, [
-      userId,
-      address,
-      now,
-      limits.perAddress,
-      limits.perAccount,
-      limits.lockUntil,
-      limits.windowStart,
-    ]);
+    const { perAddress, perAccount, lockUntil, windowStart } = limits;
+    await this.dataSource.query(RECORD_LOGIN_FAILURE, [userId, address, now, perAddress, perAccount, lockUntil, windowStart]);
   }
 
   /** Until when the account is locked for this address (null when it is not). */
@@ -237,29 +231,30 @@ export class UsersRepository {
   /** Filters, a keyset page, and counts over the whole filtered set (the kept counts row when unfiltered). */
   async list(query: UserListQuery): Promise<UserListResult> {
     const { page, counts } = listStatements(query);
-    const [rows, totals] = await Promise.all([
-      this.dataSource.query(page.text, page.values) as Promise<
-        Array<Record<string, unknown> & { sort_value: string; id: string }>
-      >,
+    const [found, totals] = await Promise.all([
+      this.keysetPage(page, query.limit),
       this.dataSource.query(counts.text, counts.values) as Promise<Array<{ total: number; superusers: number; active: number }>>,
     ]);
-    const hasMore = rows.length > query.limit;
-    const kept = hasMore ? rows.slice(0, query.limit) : rows;
+    return { ...found, total: totals[0].total, superusers: totals[0].superusers, activeUsers: totals[0].active };
+  }
+
+  /** Up to `limit` users of a keyset statement (which asks for one more), and where the next page starts. */
+  private async keysetPage(page: Statement, limit: number): Promise<Pick<UserListResult, 'users' | 'nextAfter'>> {
+    const rows = (await this.dataSource.query(page.text, page.values)) as Array<
+      Record<string, unknown> & { sort_value: string; id: string }
+    >;
+    const kept = rows.slice(0, limit);
     const last = kept[kept.length - 1];
     return {
-      users: kept.map((row) => this.dataSource.manager.create(User, this.entityFields(row))),
-      nextAfter: hasMore && last ? { value: last.sort_value, id: last.id } : null,
-      total: totals[0].total,
-      superusers: totals[0].superusers,
-      activeUsers: totals[0].active,
+      users: kept.map((row) => this.toUser(row)),
+      nextAfter: rows.length > limit && last ? { value: last.sort_value, id: last.id } : null,
     };
   }
 
-  /** A raw row (column names) as entity fields (property names). */
-  private entityFields(row: Record<string, unknown>): Partial<User> {
-    const fields: Record<string, unknown> = {};
-    for (const column of this.dataSource.getMetadata(User).columns) fields[column.propertyName] = row[column.databaseName];
-    return fields as Partial<User>;
+  /** A raw row (column names) as an entity (property names). */
+  private toUser(row: Record<string, unknown>): User {
+    const columns = this.dataSource.getMetadata(User).columns;
+    return this.dataSource.manager.create(User, Object.fromEntries(columns.map((c) => [c.propertyName, row[c.databaseName]])));
   }
 
   /** One row kept exact by triggers (UserCounts migration), not a count over every user. */
@@ -273,20 +268,11 @@ export class UsersRepository {
   /** A page of pending registrations, oldest first, and the size of the whole filtered queue. */
   async pendingQueue(query: PendingQuery): Promise<PendingPage> {
     const { page, count } = pendingStatements(query);
-    const [rows, counted] = await Promise.all([
-      this.dataSource.query(page.text, page.values) as Promise<
-        Array<Record<string, unknown> & { sort_value: string; id: string }>
-      >,
+    const [found, counted] = await Promise.all([
+      this.keysetPage(page, query.limit),
       this.dataSource.query(count.text, count.values) as Promise<Array<{ n: number }>>,
     ]);
-    const hasMore = rows.length > query.limit;
-    const kept = hasMore ? rows.slice(0, query.limit) : rows;
-    const last = kept[kept.length - 1];
-    return {
-      users: kept.map((row) => this.dataSource.manager.create(User, this.entityFields(row))),
-      nextAfter: hasMore && last ? { value: last.sort_value, id: last.id } : null,
-      count: counted[0].n,
-    };
+    return { ...found, count: counted[0].n };
   }
 
   /**
@@ -322,16 +308,10 @@ export class UsersRepository {
     await manager.query('SELECT pg_advisory_xact_lock($1)', [key]);
   }
 
-  async countActiveSuperusers(manager?: EntityManager): Promise<number> {
+  /** Active superusers; `approvedOnly` also requires is_approved (what the legacy import reports). */
+  async countActiveSuperusers(manager?: EntityManager, approvedOnly = false): Promise<number> {
     const rows: Array<{ n: number }> = await this.run(manager).query(
-      'SELECT count(*)::int AS n FROM users WHERE is_superuser AND is_active',
-    );
-    return rows[0].n;
-  }
-
-  async countActiveApprovedSuperusers(manager: EntityManager): Promise<number> {
-    const rows: Array<{ n: number }> = await manager.query(
-      'SELECT count(*)::int AS n FROM users WHERE is_superuser AND is_active AND is_approved',
+      `SELECT count(*)::int AS n FROM users WHERE is_superuser AND is_active${approvedOnly ? ' AND is_approved' : ''}`,
     );
     return rows[0].n;
   }

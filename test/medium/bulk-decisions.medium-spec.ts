@@ -1,5 +1,5 @@
 import { AppError } from '../../src/common/errors/app-error';
-import { SuperuserActionsService } from '../../src/users/superuser-actions.service';
+import { ApprovalsService } from '../../src/users/approvals.service';
 import { UsersService } from '../../src/users/users.service';
 import { createMediumApp, MediumApp, waitForLockWaiter } from '../utils/create-medium-app';
 
@@ -10,13 +10,13 @@ const PASSWORD = 'a-long-enough-password';
 describe('bulk decisions on real PostgreSQL (medium)', () => {
   let m: MediumApp;
   let users: UsersService;
-  let actions: SuperuserActionsService;
+  let actions: ApprovalsService;
   let root: { id: string; username: string };
 
   beforeEach(async () => {
     m = await createMediumApp();
     users = m.app.get(UsersService);
-    actions = m.app.get(SuperuserActionsService);
+    actions = m.app.get(ApprovalsService);
     // The first user ever is the superuser; the others wait for approval.
     root = await register('root');
   });
