@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import { clientKey } from '../../src/common/http/client-address';
 import { createTestDatabase } from '../setup/test-database';
 import { HAPROXY, haproxyServerStates, localHaproxyConfig, spawnHaproxy } from '../utils/haproxy';
+import { testRedis, type TestRedis } from '../utils/test-redis';
 import { freePort, MAIN_JS, SpawnedServer, spawnServer } from '../utils/spawn-server';
 
 /**
@@ -29,7 +30,9 @@ interface Failure {
 }
 
 describe('rolling restart of three servers behind HAProxy under load (e2e)', () => {
-  const redisUrl = process.env.TEST_REDIS_URL;
+  // TEST_REDIS_URL, or a private redis-server (test/utils/test-redis.ts).
+  let redis: TestRedis | undefined;
+  let redisUrl = '';
   const run = randomBytes(3).toString('hex');
   const addresses = Array.from(
     { length: CLIENTS },
@@ -50,11 +53,12 @@ describe('rolling restart of three servers behind HAProxy under load (e2e)', () 
     await database?.drop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     if (redisUrl) {
-      const redis = new Redis(redisUrl);
-      const keys = (await Promise.all(addresses.map((from) => redis.keys(`gatehouse:rl:*:${clientKey(from)}:*`)))).flat();
-      if (keys.length > 0) await redis.del(...keys);
-      redis.disconnect();
+      const client = new Redis(redisUrl);
+      const keys = (await Promise.all(addresses.map((from) => client.keys(`gatehouse:rl:*:${clientKey(from)}:*`)))).flat();
+      if (keys.length > 0) await client.del(...keys);
+      client.disconnect();
     }
+    await redis?.stop();
   });
 
   async function waitReady(server: SpawnedServer, port: number): Promise<void> {
@@ -85,7 +89,8 @@ describe('rolling restart of three servers behind HAProxy under load (e2e)', () 
   it('answers every request and keeps every registration while the servers restart one at a time', async () => {
     if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run npm run build`);
     if (!existsSync(HAPROXY)) throw new Error(`${HAPROXY} is missing: apt-get install haproxy (scripts/ensure-test-tools.sh)`);
-    if (!redisUrl) throw new Error('TEST_REDIS_URL is not set: the instances share their rate limits through Redis');
+    redis = await testRedis();
+    redisUrl = redis.url;
     database = await createTestDatabase();
     dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-rolling-'));
     const ports = await Promise.all(Array.from({ length: SERVERS }, () => freePort()));

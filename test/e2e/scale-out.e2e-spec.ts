@@ -8,6 +8,7 @@ import { clientKey } from '../../src/common/http/client-address';
 import { createTestDatabase } from '../setup/test-database';
 import { eventually } from '../utils/eventually';
 import { SmtpSink, startSmtpSink } from '../utils/smtp-sink';
+import { testRedis, type TestRedis } from '../utils/test-redis';
 import { freePort, MAIN_JS, SpawnedServer, spawnServer } from '../utils/spawn-server';
 
 /**
@@ -29,7 +30,9 @@ interface Answer {
 }
 
 describe('several instances on one PostgreSQL and Redis (e2e)', () => {
-  const redisUrl = process.env.TEST_REDIS_URL;
+  // TEST_REDIS_URL, or a private redis-server (test/utils/test-redis.ts).
+  let redis: TestRedis | undefined;
+  let redisUrl = '';
   const addresses: string[] = [];
   let database: { url: string; drop: () => Promise<void> } | undefined;
   let dataDir: string | undefined;
@@ -88,7 +91,8 @@ describe('several instances on one PostgreSQL and Redis (e2e)', () => {
 
   beforeAll(async () => {
     if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run npm run build`);
-    if (!redisUrl) throw new Error('TEST_REDIS_URL is not set: these instances share their rate limits through Redis');
+    redis = await testRedis();
+    redisUrl = redis.url;
     database = await createTestDatabase({ empty: true });
     dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-scale-out-'));
     smtp = await startSmtpSink();
@@ -131,11 +135,12 @@ describe('several instances on one PostgreSQL and Redis (e2e)', () => {
     await database?.drop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     if (redisUrl && addresses.length > 0) {
-      const redis = new Redis(redisUrl);
-      const keys = (await Promise.all(addresses.map((from) => redis.keys(`gatehouse:rl:*:${clientKey(from)}:*`)))).flat();
-      if (keys.length > 0) await redis.del(...keys);
-      redis.disconnect();
+      const client = new Redis(redisUrl);
+      const keys = (await Promise.all(addresses.map((from) => client.keys(`gatehouse:rl:*:${clientKey(from)}:*`)))).flat();
+      if (keys.length > 0) await client.del(...keys);
+      client.disconnect();
     }
+    await redis?.stop();
   });
 
   it('both come up on the empty database: the migrations applied once, one bootstrap superuser, its creation audited once', async () => {
