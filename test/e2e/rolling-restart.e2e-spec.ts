@@ -213,6 +213,11 @@ describe('rolling restart of three servers behind HAProxy under load (e2e)', () 
     loading = false;
     await Promise.all(clients);
 
+    console.log(
+      `[rolling restart] ${answered} requests answered through 3 restarts (${answeredDuring.join(', ')} during each), ` +
+        `${registered.length} of ${attempted.length} registrations kept, ${failures.length} failed`,
+    );
+
     // ---- what must hold -------------------------------------------------------------------------------
     expect(failures.slice(0, 20)).toEqual([]);
     // The load really ran through each restart.
