@@ -16,9 +16,11 @@ const path = require('node:path');
  *   startTime: number, endTime: number }} Profile
  */
 
-/** The package a script belongs to: `node_modules/<pkg>` (scoped too), else app / node / (VM). */
-function packageOf(/** @type {string} */ url) {
-  if (!url) return '(V8: gc, idle, program)';
+/** Where a frame belongs: `node_modules/<pkg>` (scoped too), the app, Node's core, native code or V8. */
+function packageOf(/** @type {string} */ url, /** @type {string} */ name) {
+  if (name === '(garbage collector)') return 'V8: garbage collector';
+  if (name === '(program)' || name === '(root)') return 'V8: (program)';
+  if (!url) return 'native (syscalls, bindings, microtask queue)';
   if (url.startsWith('node:')) return 'node (core)';
   const i = url.lastIndexOf('node_modules/');
   if (i >= 0) {
@@ -50,7 +52,7 @@ function selfTimes(profile) {
       continue;
     }
     total += us;
-    const pkg = packageOf(frame.url);
+    const pkg = packageOf(frame.url, frame.functionName);
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us);
     const file = frame.url ? `${path.basename(frame.url)}:${frame.lineNumber + 1}` : '';
     const key = `${frame.functionName || '(anonymous)'} ${file} [${pkg}]`;
