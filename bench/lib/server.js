@@ -102,7 +102,7 @@ function serverEnv(overrides = {}) {
 }
 
 /**
- * MALLOC_* and UV_* variables set by the Dockerfile's last stage (the production image).
+ * MALLOC_*, UV_* and NODE_OPTIONS variables set by the Dockerfile's last stage (the production image).
  * @returns {Record<string, string>}
  */
 function imageRuntimeEnv() {
@@ -114,7 +114,7 @@ function imageRuntimeEnv() {
   /** @type {Record<string, string>} */
   const found = {};
   for (const line of last.split('\n').filter((l) => /^ENV\s/.test(l))) {
-    for (const [, key, value] of line.matchAll(/\b((?:MALLOC|UV)_[A-Z_]*)=(\S+)/g))
+    for (const [, key, value] of line.matchAll(/\b((?:MALLOC|UV)_[A-Z_]*|NODE_OPTIONS)=(\S+)/g))
       found[key] = value.replace(/^["']|["']$/g, '');
   }
   return found;
