@@ -1,5 +1,6 @@
 import { sign } from 'jsonwebtoken';
 import { loadConfig } from '../../config/load-config';
+import { TokenService } from '../../sessions/token.service';
 import { AccessTokenVerifier, bearerToken, TokenRejectedError } from './access-token-verifier';
 
 const SECRET = 'unit-secret-that-is-long-enough-for-hs256-0123456789';
@@ -29,6 +30,14 @@ describe('AccessTokenVerifier', () => {
     expect(sut.claimsOf(good, now)).toEqual({ sub: USER, sid: SESSION, iat, exp: iat + 3600 });
     expect(sut.claimsOf(good, now + 3599_000)).toMatchObject({ sid: SESSION });
     expect(reasonOf(() => sut.claimsOf(good, now + 3600_000))).toBe('expired');
+  });
+
+  it('accepts what TokenService issues, with its claims', () => {
+    const issued = new TokenService(loadConfig({ JWT_SECRET: SECRET })).issue(USER, SESSION, new Date(now), 3600);
+    expect(verifier().claimsOf(issued, now)).toEqual({ sub: USER, sid: SESSION, iat, exp: iat + 3600 });
+    expect(reasonOf(() => new AccessTokenVerifier(loadConfig({ JWT_SECRET: `${SECRET}x` })).claimsOf(issued, now))).toBe(
+      'invalid',
+    );
   });
 
   it('refuses a token expired on first sight as expired', () => {
