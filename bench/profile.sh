@@ -8,7 +8,8 @@
 # routes: any of live whoami login register (default: all four). A scratch database
 # gatehouse_prof_<random> is created on ADMIN_URL (else TEST_DATABASE_URL) and dropped at the end.
 # The server runs with the bench's settings (NODE_ENV=production, LOG_LEVEL=warn, the image's
-# MALLOC_ARENA_MAX=1 and NODE_OPTIONS). PROFILE_LOG_LEVEL=info profiles with the access log written.
+# MALLOC_ARENA_MAX=1 and NODE_OPTIONS, or PROFILE_NODE_OPTIONS). PROFILE_LOG_LEVEL=info profiles with the
+# access log written.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_ROUTE=${1:-10}
@@ -27,7 +28,7 @@ PID=
 serve() { # serve <profile folder | ""> : starts the server, waits until it answers
   local prof=()
   [ -n "$1" ] && mkdir -p "$1" && prof=(--cpu-prof --cpu-prof-dir="$1")
-  env NODE_ENV=production MALLOC_ARENA_MAX=1 NODE_OPTIONS=--max-semi-space-size=2 UV_THREADPOOL_SIZE=4 \
+  env NODE_ENV=production MALLOC_ARENA_MAX=1 NODE_OPTIONS="${PROFILE_NODE_OPTIONS---max-semi-space-size=4}" UV_THREADPOOL_SIZE=4 \
     HOST=127.0.0.1 PORT=$PORT METRICS_PORT=0 DATA_DIR="$DATA" DATABASE_URL="${ADMIN_URL%/*}/$DB" \
     JWT_SECRET=profile-secret-profile-secret-0123456789 LOG_LEVEL="${PROFILE_LOG_LEVEL:-warn}" \
     SESSION_IDLE_TIMEOUT_SECONDS=40 RATE_LIMIT_LOGIN_PER_MINUTE=1000000 RATE_LIMIT_REGISTER_PER_MINUTE=1000000 \
