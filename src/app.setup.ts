@@ -97,7 +97,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const access = rootLogger.child({ context: 'http' });
   const fastify = app.getHttpAdapter().getInstance();
   // Plain callback hooks (no promise per request). The security headers are computed once; the
-  // request id is the log context from here on (the body parsers are promises, which carry it).
+  // request id is the log context of everything the request runs (logs.e2e-spec checks it on a
+  // body that arrives after the headers). Nest's adapter answers CORS preflights in an earlier
+  // hook of its own, as it did before @fastify/helmet's.
   const headers = securityHeaders();
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.headers(headers);
