@@ -91,6 +91,8 @@ function serverEnv(overrides = {}) {
     LOCKOUT_THRESHOLD: '1000',
     LOG_LEVEL: 'warn',
     TRUST_PROXY: 'false',
+    // several servers run at once in the levers: each its own metrics port (the bench reads none)
+    METRICS_PORT: '0',
     NODE_PATH: nodePath(),
     ...overrides,
   };
@@ -259,9 +261,15 @@ async function api(base, method, route, { token, json } = {}) {
  * @returns {Promise<string>}
  */
 async function login(base, username) {
-  const res = await api(base, 'POST', '/login', { json: { username_or_email: username, password: PASSWORD } });
-  if (res.status !== 200) throw new Error(`login of ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return /** @type {{ access_token: string }} */ (res.body).access_token;
+  for (let attempt = 1; ; attempt++) {
+    const res = await api(base, 'POST', '/login', { json: { username_or_email: username, password: PASSWORD } });
+    if (res.status === 200) return /** @type {{ access_token: string }} */ (res.body).access_token;
+    // 503 LOGIN_BUSY: the hashing queue (or this address's share of it) is still full of a load
+    // run's logins; it says when to come back (Retry-After: 1).
+    if (res.status !== 503 || attempt >= 10)
+      throw new Error(`login of ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+    await sleep(1000);
+  }
 }
 
 /**
