@@ -8,7 +8,7 @@
 const { CONNECTIONS, D, PROBE, settings } = require('./settings');
 const { benchDatabaseName, connect, createDatabase, dropDatabase, activeUsers, seedUsers } = require('./database');
 const { startServer, serverEnv, loginMany, loginBody, registerAdmin } = require('./server');
-const { load, flood, memoryOf } = require('./measure');
+const { load, flood, memoryOf, successRate } = require('./measure');
 const { lever } = require('./levers');
 const { log, sleep, round, mean } = require('./util');
 
@@ -175,7 +175,7 @@ async function memoryLever(R, scratch) {
         const after = memoryOf(server.pid);
         return (
           `${label}: rest ${round(rest, 0)} MB, peak ${round(after.hwmMb, 0)} MB, after the load ${round(after.rssMb, 0)} MB ` +
-          `(${round(logins.rps)} logins/s, ${round(whoami.rps, 0)} /whoami/s)`
+          `(${round(successRate(logins))} logins/s, ${round(whoami.rps, 0)} /whoami/s)`
         );
       }),
     );
