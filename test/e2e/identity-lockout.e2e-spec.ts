@@ -208,8 +208,11 @@ describe('client address behind a proxy (e2e)', () => {
     const t = await createTestApp({ TRUST_PROXY: '127.0.0.1, ::1, 10.0.0.0/8', RATE_LIMIT_LOGIN_PER_MINUTE: '100' });
     try {
       await login(t, 'nobody', 'wrong-password', { 'X-Forwarded-For': '203.0.113.9, 10.1.2.3' }).expect(401);
-      const rows = await t.sql<{ ip: string }>(`SELECT ip FROM audit_events WHERE event_type = 'login_failed'`);
-      expect(rows).toEqual([{ ip: '203.0.113.9' }]);
+      // login_failed is written beside the answer, not before it (AuditService.recordDetached).
+      await eventually(async () => {
+        const rows = await t.sql<{ ip: string }>(`SELECT ip FROM audit_events WHERE event_type = 'login_failed'`);
+        expect(rows).toEqual([{ ip: '203.0.113.9' }]);
+      });
     } finally {
       await t.close();
     }
