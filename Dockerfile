@@ -70,8 +70,12 @@ FROM node:24-bookworm-slim AS runtime
 
 # MALLOC_ARENA_MAX=1 keeps glibc from holding a heap per hashing thread for argon2's 19 MiB blocks
 # (peak RSS; MALLOC_MMAP_THRESHOLD_ did the same at a third of the hashing rate: bench/RESULTS.md).
+# A 4 MiB young generation (V8's default here is 16 MiB per semi-space): about 20 MB less RSS at
+# rest for a few µs more garbage collection per request; 2 MiB saves 8 MB more but doubles that
+# cost (bench/PROFILE.md).
 ENV NODE_ENV=production \
     MALLOC_ARENA_MAX=1 \
+    NODE_OPTIONS=--max-semi-space-size=4 \
     HOST=0.0.0.0 \
     PORT=3000 \
     DATA_DIR=/data

@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type { Logger } from 'pino';
 import { AccountsModule } from './accounts/accounts.module';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
@@ -15,7 +14,6 @@ import { ConsoleModule } from './console/console.module';
 import { buildDataSourceOptions } from './database/database.options';
 import { TypeOrmNestLogger } from './database/typeorm-logger';
 import { HealthModule } from './health/health.module';
-import { LoggingModule } from './logging/logging.module';
 import { MailModule } from './mail/mail.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
@@ -28,13 +26,12 @@ import { RedisModule } from './redis/redis.module';
 @Module({})
 export class AppModule {
   /** `config` is complete: DATABASE_URL resolved (embedded or not) and the JWT secret known. */
-  static forRoot(config: AppConfig, rootLogger: Logger): DynamicModule {
+  static forRoot(config: AppConfig): DynamicModule {
     if (!config.databaseUrl) throw new Error('AppModule needs a resolved database URL');
     return {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
-        LoggingModule.forRoot(rootLogger),
         CommonModule,
         RedisModule,
         MetricsModule,

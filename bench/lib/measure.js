@@ -212,21 +212,32 @@ function checkRun(label, run, notes, allowed = []) {
 }
 
 /**
+ * Successful answers (2xx) per second: a login refused with 503 LOGIN_BUSY is not a login.
+ * @param {LoadRun} run
+ */
+function successRate(run) {
+  return run.seconds > 0 ? run.ok2xx / run.seconds : 0;
+}
+
+/**
  * The runs of one route, folded: mean rate and latencies, the rounds, and the server CPU per request.
+ * `successesOnly`: the rates count 2xx answers only (logins and registrations).
  * @param {(LoadRun & { cpuSeconds?: number | null })[]} runs
+ * @param {{ successesOnly?: boolean }} [options]
  * @returns {import('./types').Combined}
  */
-function combine(runs) {
+function combine(runs, options = {}) {
+  const rate = options.successesOnly ? successRate : (/** @type {LoadRun} */ r) => r.rps;
   const sampled = runs.every((r) => r.cpuSeconds !== null && r.cpuSeconds !== undefined);
   const requests = runs.reduce((a, r) => a + r.requests, 0);
   const cpu = runs.reduce((a, r) => a + (r.cpuSeconds || 0), 0);
   return {
-    rps: mean(runs.map((r) => r.rps)),
+    rps: mean(runs.map(rate)),
     p50: mean(runs.map((r) => r.latency.p50)),
     p99: mean(runs.map((r) => r.latency.p99)),
     requests,
     ok2xx: runs.reduce((a, r) => a + r.ok2xx, 0),
-    rounds: runs.map((r) => ({ rps: round(r.rps), p50: r.latency.p50, p99: r.latency.p99 })),
+    rounds: runs.map((r) => ({ rps: round(rate(r)), p50: r.latency.p50, p99: r.latency.p99 })),
     cpuPerRequestUs: sampled && requests ? (1e6 * cpu) / requests : null,
   };
 }
@@ -283,6 +294,7 @@ module.exports = {
   peakWindow,
   checkRun,
   combine,
+  successRate,
   measureAdmin,
   describeAdminBody,
 };

@@ -193,11 +193,11 @@ async function hashing(R, setup, main) {
     loginRuns.push(await m.measuredLoad(server.pid, { ...options, url: `${server.base}/login`, bodies: main.loginBodies }));
   }
   loginRuns.forEach((run) => m.checkRun('/login', run, R.notes));
-  R.login = m.combine(loginRuns);
+  R.login = m.combine(loginRuns, { successesOnly: true });
   R.raw = { perSecond: mean(raw.map((x) => x.perSecond)), rounds: raw.map((x) => round(x.perSecond)) };
   // Each ratio is taken between the runs of one round (next to each other in time), then the
   // median over the rounds: a burst of noise from a neighbour spoils one round, not the figure.
-  R.ratios.login = median(loginRuns.map((l, i) => l.rps / raw[i].perSecond));
+  R.ratios.login = median(loginRuns.map((l, i) => m.successRate(l) / raw[i].perSecond));
   main.mark('/login');
 
   /** @type {import('./types').RawArgon2Run[]} */
@@ -212,9 +212,9 @@ async function hashing(R, setup, main) {
     );
   }
   registerRuns.forEach((run) => m.checkRun('/register', run, R.notes));
-  R.register = m.combine(registerRuns);
+  R.register = m.combine(registerRuns, { successesOnly: true });
   R.rawHash = { perSecond: mean(rawHashes.map((x) => x.perSecond)), rounds: rawHashes.map((x) => round(x.perSecond)) };
-  R.ratios.register = median(registerRuns.map((x, i) => x.rps / rawHashes[i].perSecond));
+  R.ratios.register = median(registerRuns.map((x, i) => m.successRate(x) / rawHashes[i].perSecond));
   main.mark('/register');
 
   const touchesAfter = await db.settledSessionUpdates(main.db, main.whoamiLast);

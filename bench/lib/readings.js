@@ -34,7 +34,7 @@ function readings(R) {
         `${round(bare.rps, 0)} req/s; \`/whoami\` p99 ${round(R.ratios.whoamiP99VsBare, 1)}× the bare p99): server CPU per request is ` +
         `${micro(bare.cpuPerRequestUs)} for the bare app, ${micro(R.baseline.cpuPerRequestUs)} for the trivial route and ${micro(R.whoami.cpuPerRequestUs)} for \`/whoami\`. ` +
         'The difference between the bare app and the trivial route is what every request of the app runs besides its handler: the helmet headers, ' +
-        'the request-id and metrics/access-log hooks (onRequest, onResponse), nestjs-pino’s per-request logger, the global JWT guard (which reads the route’s ' +
+        'the request-id and metrics/access-log hooks (onRequest, onResponse), the global JWT guard (which reads the route’s ' +
         '`@Public` metadata), the validation pipe and the exception filter. The load client runs on the same ' +
         `${os.cpus().length} cores: at the bare app's rate it takes a large share of them, so the bare figure is the ceiling of this machine with this client, ` +
         'and the CPU per request is the figure that compares the servers themselves.',
@@ -43,7 +43,7 @@ function readings(R) {
   if (R.whoami.cpuPerRequestUs !== null && R.whoami.cpuPerRequestUs > 200) {
     out.push(
       `**server CPU per /whoami** (${micro(R.whoami.cpuPerRequestUs)}; the trivial route ${micro(R.baseline.cpuPerRequestUs)}): utime + stime of the server process ` +
-        '(every thread) from /proc/<pid>/stat over each run, divided by the requests answered. Beyond the trivial route, `/whoami` verifies the JWT (passport-jwt), ' +
+        '(every thread) from /proc/<pid>/stat over each run, divided by the requests answered. Beyond the trivial route, `/whoami` checks the JWT (its signature once per token), ' +
         'runs the session + user query (one prepared statement on the pg pool: a round trip and the row parsed), maps the answer, and touches the session once per ' +
         'interval; PostgreSQL’s own CPU for the query is not counted here.',
     );

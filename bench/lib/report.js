@@ -24,6 +24,7 @@ const { redact } = require('./database');
 const { describeAdminBody } = require('./measure');
 const { targets, micro } = require('./targets');
 const { readings } = require('./readings');
+const { beforeAfter, profileSection } = require('./hand-written');
 const { round, median } = require('./util');
 
 /** @typedef {import('./types').Results} Results */
@@ -221,6 +222,7 @@ function report(R, startedAt, seconds) {
   md.push('');
   md.push(targetTable(rows));
   md.push('');
+  md.push(...beforeAfter(rows, table));
   md.push('## Measurements');
   md.push('');
   md.push(table(['run', 'result'], measurements(R)));
@@ -265,6 +267,7 @@ function report(R, startedAt, seconds) {
   if (!R.notes.length && !QUICK)
     md.push('- Nothing unexpected: every measured run answered 2xx only (the flood excepted, see above).');
   md.push('');
+  md.push(...profileSection());
   return { md: md.join('\n'), rows };
 }
 

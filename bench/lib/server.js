@@ -91,6 +91,8 @@ function serverEnv(overrides = {}) {
     LOCKOUT_THRESHOLD: '1000',
     LOG_LEVEL: 'warn',
     TRUST_PROXY: 'false',
+    // several servers run at once in the levers: each its own metrics port (the bench reads none)
+    METRICS_PORT: '0',
     NODE_PATH: nodePath(),
     ...overrides,
   };
@@ -102,7 +104,7 @@ function serverEnv(overrides = {}) {
 }
 
 /**
- * MALLOC_* and UV_* variables set by the Dockerfile's last stage (the production image).
+ * MALLOC_*, UV_* and NODE_OPTIONS variables set by the Dockerfile's last stage (the production image).
  * @returns {Record<string, string>}
  */
 function imageRuntimeEnv() {
@@ -114,7 +116,7 @@ function imageRuntimeEnv() {
   /** @type {Record<string, string>} */
   const found = {};
   for (const line of last.split('\n').filter((l) => /^ENV\s/.test(l))) {
-    for (const [, key, value] of line.matchAll(/\b((?:MALLOC|UV)_[A-Z_]*)=(\S+)/g))
+    for (const [, key, value] of line.matchAll(/\b((?:MALLOC|UV)_[A-Z_]*|NODE_OPTIONS)=(\S+)/g))
       found[key] = value.replace(/^["']|["']$/g, '');
   }
   return found;
@@ -259,9 +261,15 @@ async function api(base, method, route, { token, json } = {}) {
  * @returns {Promise<string>}
  */
 async function login(base, username) {
-  const res = await api(base, 'POST', '/login', { json: { username_or_email: username, password: PASSWORD } });
-  if (res.status !== 200) throw new Error(`login of ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return /** @type {{ access_token: string }} */ (res.body).access_token;
+  for (let attempt = 1; ; attempt++) {
+    const res = await api(base, 'POST', '/login', { json: { username_or_email: username, password: PASSWORD } });
+    if (res.status === 200) return /** @type {{ access_token: string }} */ (res.body).access_token;
+    // 503 LOGIN_BUSY: the hashing queue (or this address's share of it) is still full of a load
+    // run's logins; it says when to come back (Retry-After: 1).
+    if (res.status !== 503 || attempt >= 10)
+      throw new Error(`login of ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+    await sleep(1000);
+  }
 }
 
 /**

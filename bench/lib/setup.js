@@ -56,10 +56,13 @@ async function prepare(R, cleanups) {
       `the server's settings could not be read with its loadConfig (${firstLine(e)}): assumed ${settings.hashConcurrency} / ${settings.hashQueueLimit} / ${settings.poolSize}`,
     );
   }
-  // enough connections that a request always waits for each hashing slot, few enough never to fill the queue
+  // enough connections that a request always waits for each hashing slot, few enough never to fill
+  // the queue nor the share of it one client address may hold (the app's HashLimiter: at most
+  // max(2, ⌈(concurrency + queue) / 4⌉) jobs per address; every bench connection comes from 127.0.0.1)
+  const perAddress = Math.max(2, Math.ceil((settings.hashConcurrency + settings.hashQueueLimit) / 4));
   settings.loginConnections = Math.max(
     2,
-    Math.min(settings.hashConcurrency + settings.hashQueueLimit, 4 * settings.hashConcurrency),
+    Math.min(settings.hashConcurrency + settings.hashQueueLimit, 4 * settings.hashConcurrency, perAddress),
   );
   const imageEnv = Object.entries(settings.imageEnv).map(([k, v]) => `${k}=${v}`);
   log(

@@ -1,13 +1,12 @@
 import { Module } from '@nestjs/common';
-import { PassportModule } from '@nestjs/passport';
 import { AuditModule } from '../audit/audit.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
 import { AccountRecoveryController } from './account-recovery.controller';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { AccessTokenVerifier } from './authentication/access-token-verifier';
 import { JwtAuthGuard } from './authentication/jwt-auth.guard';
-import { JwtStrategy } from './authentication/jwt.strategy';
 import { SessionAuthenticator } from './authentication/session-authenticator';
 
 /**
@@ -15,9 +14,9 @@ import { SessionAuthenticator } from './authentication/session-authenticator';
  * every request (JwtAuthGuard, registered globally by the app module).
  */
 @Module({
-  imports: [PassportModule, UsersModule, SessionsModule, AuditModule],
+  imports: [UsersModule, SessionsModule, AuditModule],
   controllers: [AuthController, AccountRecoveryController],
-  providers: [AuthService, SessionAuthenticator, JwtStrategy, JwtAuthGuard],
+  providers: [AuthService, SessionAuthenticator, AccessTokenVerifier, JwtAuthGuard],
   exports: [JwtAuthGuard, SessionAuthenticator],
 })
 export class AuthModule {}

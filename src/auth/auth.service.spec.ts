@@ -27,7 +27,7 @@ function build(found: User | null, verified = { valid: true, needsRehash: false 
   const credentials = {
     verify: jest.fn(async () => verified),
     verifyDummy: jest.fn(async () => undefined),
-    isLocked: jest.fn(() => locked),
+    lockState: jest.fn(async () => ({ locked, failedHere: locked })),
     recordFailure: jest.fn(async () => undefined),
     recordSuccess: jest.fn(async () => undefined),
   };
@@ -67,7 +67,14 @@ describe('AuthService.login', () => {
       user: { id: USER_ID, username: 'ada', email: 'ada@example.org', is_active: true, is_superuser: false, is_approved: true },
     });
     expect(sessions.start).toHaveBeenCalledWith({ id: USER_ID, username: 'ada' }, context);
-    expect(credentials.recordSuccess).toHaveBeenCalled();
+    // No failure from this address on record: nothing to clear (recordSuccess skips the DELETE).
+    expect(credentials.recordSuccess).toHaveBeenCalledWith(
+      expect.anything(),
+      context.ip,
+      'right-password',
+      expect.anything(),
+      false,
+    );
   });
 
   it('spends a dummy verify on an unknown user and answers as a wrong password would', async () => {

@@ -68,16 +68,16 @@ export class AuthService {
     }
     // A locked account still costs one verify and answers exactly as a wrong password does; the
     // lock is read while the hash is computed, so it adds no time of its own.
-    const [locked, verified] = await Promise.all([
-      this.credentials.isLocked(user, context.ip),
+    const [lock, verified] = await Promise.all([
+      this.credentials.lockState(user, context.ip),
       this.credentials.verify(user, password, context.ip),
     ]);
-    if (locked) throw this.refuse('locked', INVALID_CREDENTIALS(), user, identifier, context);
+    if (lock.locked) throw this.refuse('locked', INVALID_CREDENTIALS(), user, identifier, context);
     if (!verified.valid) {
       await this.credentials.recordFailure(user, context.ip);
       throw this.refuse('bad_password', INVALID_CREDENTIALS(), user, identifier, context);
     }
-    await this.credentials.recordSuccess(user, context.ip, password, verified);
+    await this.credentials.recordSuccess(user, context.ip, password, verified, lock.failedHere);
 
     if (this.config.emailVerification === 'required' && !user.isVerified) {
       throw this.refuse('unverified', new AppError('EMAIL_NOT_VERIFIED', 'Email not verified'), user, identifier, context);

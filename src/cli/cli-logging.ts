@@ -1,7 +1,4 @@
 import { LoggerService } from '@nestjs/common';
-import type { DestinationStream, Logger } from 'pino';
-import { AppConfig } from '../config/app-config';
-import { createRootLogger } from '../logging/root-logger';
 import { note } from './cli-io';
 
 /** Nest's warnings and errors on stderr, one line each (Nest's console logger prints warnings on stdout). */
@@ -34,27 +31,4 @@ export class CliLogger implements LoggerService {
     const stack = rest.length > 1 ? rest[0] : undefined;
     if (this.showInfo && typeof stack === 'string') note(stack);
   }
-}
-
-const PINO_LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warning', 50: 'error', 60: 'error' };
-
-/**
- * The root pino logger the application modules expect, writing one readable line per entry on
- * stderr: warnings and errors, or everything LOG_LEVEL allows when `showInfo`.
- */
-export function createCliRootLogger(config: AppConfig, showInfo: boolean): Logger {
-  const destination: DestinationStream = {
-    write(line: string) {
-      try {
-        const entry = JSON.parse(line) as { level: number; msg?: string; context?: string };
-        note(`${PINO_LEVELS[entry.level] ?? 'log'}${entry.context ? ` [${entry.context}]` : ''}: ${entry.msg ?? ''}`);
-      } catch {
-        process.stderr.write(line);
-      }
-    },
-  };
-  const root = createRootLogger(config, destination);
-  const quieter = ['error', 'fatal', 'silent'].includes(config.logLevel) ? config.logLevel : 'warn';
-  root.level = showInfo ? config.logLevel : quieter;
-  return root;
 }

@@ -1,5 +1,4 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import type { Logger } from 'pino';
 import { AppModule } from '../app.module';
 import { AppConfig } from '../config/app-config';
 import { LegacyImportModule } from '../legacy-import/legacy-import.module';
@@ -7,7 +6,7 @@ import { LegacyImportModule } from '../legacy-import/legacy-import.module';
 /** The service's modules, plus what only the CLI uses. */
 @Module({})
 export class CliModule {
-  static forRoot(config: AppConfig, rootLogger: Logger): DynamicModule {
-    return { module: CliModule, imports: [AppModule.forRoot(config, rootLogger), LegacyImportModule] };
+  static forRoot(config: AppConfig): DynamicModule {
+    return { module: CliModule, imports: [AppModule.forRoot(config), LegacyImportModule] };
   }
 }

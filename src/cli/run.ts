@@ -7,7 +7,7 @@ import { StorageUnavailableError } from '../user-storage/user-storage.service';
 import { usage } from './cli-args';
 import { CliModule } from './cli.module';
 import { CliError, InterruptedError, note, UsageError } from './cli-io';
-import { CliLogger, createCliRootLogger } from './cli-logging';
+import { CliLogger } from './cli-logging';
 import { CommandSpec, ParsedArgs } from './command';
 import { COMMANDS } from './commands';
 
@@ -44,7 +44,7 @@ async function startContext(loaded: AppConfig, verbose: boolean): Promise<INestA
   const runtime = await prepareRuntime(loaded, { log: () => undefined, warn: (message) => note(`warning: ${message}`) });
   cleanups.push(() => runtime.stop());
   const { config } = runtime;
-  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config, createCliRootLogger(config, verbose)), {
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), {
     logger: new CliLogger(verbose),
     abortOnError: false,
   });

@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Level, Logger } from 'pino';
+import { currentRequestId } from './request-log-context';
 
 /**
  * Contexts whose errors Nest logs and then hands to the caller anyway: ExceptionHandler (with
@@ -15,10 +16,9 @@ function contextOf(rest: unknown[]): string | undefined {
 }
 
 /**
- * Nest's own messages as lines of the root pino logger, from the first one NestFactory.create
- * writes (Nest's coloured console logger is never used). Once the app exists, nestjs-pino's logger
- * takes over (app.useLogger, through `withoutRethrownErrors`), adding the request id to lines
- * written while a request is handled.
+ * Nest's own messages (and every `new Logger(context)` of ours) as lines of the root pino logger,
+ * from the first one NestFactory.create writes (Nest's coloured console logger is never used). A
+ * line written while a request is handled carries its id as `request_id` (request-log-context.ts).
  */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly root: Logger) {}
@@ -49,42 +49,16 @@ export class PinoNestLogger implements LoggerService {
   }
 
   private write(level: Level, message: unknown, rest: unknown[]): void {
+    if (!this.root.isLevelEnabled(level)) return;
     const context = contextOf(rest);
     const stack = rest.length > 1 && typeof rest[0] === 'string' ? rest[0] : undefined;
+    const requestId = currentRequestId();
+    const fields: Record<string, unknown> = requestId === undefined ? { context } : { context, request_id: requestId };
     if (message instanceof Error) {
-      this.root[level]({ context, err: message }, message.message);
+      this.root[level]({ ...fields, err: message }, message.message);
     } else {
       const text = typeof message === 'string' ? message : JSON.stringify(message);
-      this.root[level](stack ? { context, stack } : { context }, text);
+      this.root[level](stack ? { ...fields, stack } : fields, text);
     }
-  }
-}
-
-/** `inner` without the errors that the caller reports itself (see REPORTED_BY_CALLER). */
-export class WithoutRethrownErrors implements LoggerService {
-  constructor(private readonly inner: LoggerService) {}
-
-  log(message: unknown, ...rest: unknown[]): void {
-    this.inner.log(message, ...rest);
-  }
-
-  error(message: unknown, ...rest: unknown[]): void {
-    if (!REPORTED_BY_CALLER.has(contextOf(rest) ?? '')) this.inner.error(message, ...rest);
-  }
-
-  warn(message: unknown, ...rest: unknown[]): void {
-    this.inner.warn(message, ...rest);
-  }
-
-  debug(message: unknown, ...rest: unknown[]): void {
-    this.inner.debug?.(message, ...rest);
-  }
-
-  verbose(message: unknown, ...rest: unknown[]): void {
-    this.inner.verbose?.(message, ...rest);
-  }
-
-  fatal(message: unknown, ...rest: unknown[]): void {
-    this.inner.fatal?.(message, ...rest);
   }
 }

@@ -2,7 +2,6 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import pino from 'pino';
 import { AppModule } from '../app.module';
 import { buildOpenApiDocument } from '../app.setup';
 import { loadConfig } from '../config/load-config';
@@ -33,11 +32,11 @@ async function main(): Promise<void> {
     JWT_SECRET: 'x'.repeat(32),
     LOG_LEVEL: 'silent',
   });
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, pino({ level: 'silent' })),
-    new FastifyAdapter(),
-    { preview: true, logger: false, abortOnError: false },
-  );
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter(), {
+    preview: true,
+    logger: false,
+    abortOnError: false,
+  });
   if (config.apiPrefix) app.setGlobalPrefix(config.apiPrefix);
   const document = buildOpenApiDocument(app, config);
   const text = sortedJson(document);

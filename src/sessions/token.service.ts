@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
+import { sign } from 'jsonwebtoken';
+import { createSecretKey, KeyObject } from 'node:crypto';
+import { AppConfig } from '../config/app-config';
 
 interface TokenClaims {
   sub: string;
@@ -8,14 +10,21 @@ interface TokenClaims {
   exp: number;
 }
 
-/** Signs access tokens: HS256, `sub` = user id, `sid` = session id, `exp` = session's max lifetime. */
+/**
+ * Signs access tokens: HS256, `sub` = user id, `sid` = session id, `exp` = session's max lifetime
+ * (docs/API.md §5 Sessions and tokens). The key is derived from JWT_SECRET once, not on every sign.
+ */
 @Injectable()
 export class TokenService {
-  constructor(private readonly jwt: JwtService) {}
+  private readonly key: KeyObject;
+
+  constructor(config: AppConfig) {
+    this.key = createSecretKey(Buffer.from(config.jwtSecret ?? '', 'utf8'));
+  }
 
   issue(userId: string, sessionId: string, issuedAt: Date, lifetimeSeconds: number): string {
     const iat = Math.floor(issuedAt.getTime() / 1000);
     const claims: TokenClaims = { sub: userId, sid: sessionId, iat, exp: iat + lifetimeSeconds };
-    return this.jwt.sign(claims);
+    return sign(claims, this.key, { algorithm: 'HS256' });
   }
 }

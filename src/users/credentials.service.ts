@@ -50,10 +50,18 @@ export class CredentialsService {
 
   /** Locked everywhere, or for this client address. */
   async isLocked(user: User, ip: string | null): Promise<boolean> {
+    return (await this.lockState(user, ip)).locked;
+  }
+
+  /**
+   * Whether the account is locked (everywhere, or for this address), and whether this address has
+   * failures on record: only then does a correct password have a count to clear (recordSuccess).
+   */
+  async lockState(user: User, ip: string | null): Promise<{ locked: boolean; failedHere: boolean }> {
     const now = this.clock.now().getTime();
-    if (user.lockedUntil !== null && user.lockedUntil.getTime() > now) return true;
-    const forAddress = await this.users.addressLockedUntil(user.id, clientKey(ip));
-    return forAddress !== null && forAddress.getTime() > now;
+    if (user.lockedUntil !== null && user.lockedUntil.getTime() > now) return { locked: true, failedHere: true };
+    const here = await this.users.addressFailures(user.id, clientKey(ip));
+    return { locked: here?.lockedUntil != null && here.lockedUntil.getTime() > now, failedHere: here !== null };
   }
 
   async recordFailure(user: User, ip: string | null): Promise<void> {
@@ -67,9 +75,12 @@ export class CredentialsService {
     });
   }
 
-  /** After a correct password: this address's count starts again, and a legacy or weaker hash is replaced. */
-  async recordSuccess(user: User, ip: string | null, password: string, verified: VerifyResult): Promise<void> {
-    await this.users.clearAddressFailures(user.id, clientKey(ip));
+  /**
+   * After a correct password: this address's count starts again, and a legacy or weaker hash is
+   * replaced. `failedHere` false (lockState found no failure from this address): nothing to clear.
+   */
+  async recordSuccess(user: User, ip: string | null, password: string, verified: VerifyResult, failedHere = true): Promise<void> {
+    if (failedHere) await this.users.clearAddressFailures(user.id, clientKey(ip));
     if (verified.needsRehash) await this.users.update(undefined, user.id, { hashedPassword: await this.hasher.hash(password) });
   }
 

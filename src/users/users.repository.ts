@@ -188,12 +188,13 @@ export class UsersRepository {
   }
 
   /** Until when the account is locked for this address (null when it is not). */
-  async addressLockedUntil(userId: string, address: string): Promise<Date | null> {
+  /** This (account, address) pair's failure record, null when it has none. */
+  async addressFailures(userId: string, address: string): Promise<{ lockedUntil: Date | null } | null> {
     const rows: Array<{ locked_until: Date | null }> = await this.dataSource.query(
       'SELECT locked_until FROM login_failures WHERE user_id = $1 AND address = $2',
       [userId, address],
     );
-    return rows[0]?.locked_until ?? null;
+    return rows.length > 0 ? { lockedUntil: rows[0].locked_until } : null;
   }
 
   /** A correct password from this address: its count starts again. */

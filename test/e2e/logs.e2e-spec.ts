@@ -1,3 +1,5 @@
+import { IncomingHttpHeaders, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { AuthService } from '../../src/auth/auth.service';
 import { createTestApp, TestApp } from '../utils/create-test-app';
@@ -7,9 +9,41 @@ import { loginToken, newCredentials, register } from '../utils/users';
 const login = (t: TestApp, identifier: string, password: string) =>
   t.http.post('/api/login').send({ username_or_email: identifier, password });
 
+/** A JSON POST whose body is written 100 ms after its headers. */
+async function postSlowly(
+  t: TestApp,
+  path: string,
+  body: string,
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: unknown }> {
+  const server = t.app.getHttpServer();
+  if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: JSON.parse(text) }),
+        );
+      },
+    );
+    request.on('error', reject);
+    request.flushHeaders();
+    setTimeout(() => request.end(body), 100);
+  });
+}
+
 /**
- * One app per file: nestjs-pino keeps its root logger in module state, so the lines of a second
- * app in the same test file would go to the first app's destination.
+ * One app per file: Nest's `Logger` is process-wide state (the last app created sets it), so the
+ * lines of two apps in one test file would mix.
  */
 describe('request hygiene and logs (e2e, every log line captured)', () => {
   let t: TestApp;
@@ -72,6 +106,25 @@ describe('request hygiene and logs (e2e, every log line captured)', () => {
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .find((l) => l.msg === 'request completed' && l.request_id === id);
     expect(access).toMatchObject({ route: '/api/config', status: 500, duration_ms: expect.any(Number) });
+  });
+
+  it('logs a fault under the request id when the request has a body (read after the request began)', async () => {
+    const spy = jest.spyOn(t.app.get(AuthService), 'register').mockImplementation(() => {
+      throw new Error('simulated fault after the body was read');
+    });
+    // The body arrives in a later packet than the headers, as a slow client's would.
+    const response = await postSlowly(t, '/api/register', JSON.stringify(newCredentials()));
+    spy.mockRestore();
+    const id = response.headers['x-request-id'];
+    expect({ status: response.status, body: response.body }).toEqual({
+      status: 500,
+      body: { detail: 'Internal server error', request_id: id },
+    });
+    await eventually(async () => {
+      const line = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.level === 50 && l.request_id === id);
+      expect(line).toBeDefined();
+      expect(String(line!.msg)).toContain('simulated fault after the body was read');
+    });
   });
 
   it('keeps passwords, hashes, tokens and Authorization headers out of every log line and audit row', async () => {

@@ -137,9 +137,12 @@ describe('lockout on real PostgreSQL (medium)', () => {
 
   it('locks the account for one address only, and a success from that address clears its count', async () => {
     await users.create({ username: 'ada', email: 'ada@example.org', password: PASSWORD }, { kind: 'self' }, self());
+    expect(await credentials.lockState(await fresh(), '198.51.100.1')).toEqual({ locked: false, failedHere: false });
     await fail('198.51.100.1', 9);
-    expect(await credentials.isLocked(await fresh(), '198.51.100.1')).toBe(false);
-    await credentials.recordSuccess(await fresh(), '198.51.100.1', PASSWORD, { valid: true, needsRehash: false });
+    expect(await credentials.lockState(await fresh(), '198.51.100.1')).toEqual({ locked: false, failedHere: true });
+    expect(await credentials.lockState(await fresh(), '203.0.113.9')).toEqual({ locked: false, failedHere: false });
+    await credentials.recordSuccess(await fresh(), '198.51.100.1', PASSWORD, { valid: true, needsRehash: false }, true);
+    expect(await credentials.lockState(await fresh(), '198.51.100.1')).toEqual({ locked: false, failedHere: false });
     await fail('198.51.100.1', 9);
     expect(await credentials.isLocked(await fresh(), '198.51.100.1')).toBe(false);
     await fail('198.51.100.1', 1);

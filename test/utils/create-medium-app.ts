@@ -4,7 +4,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import pino from 'pino';
 import { AppModule } from '../../src/app.module';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
@@ -37,7 +36,7 @@ export async function createMediumApp(env: Record<string, string> = {}): Promise
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, pino({ level: 'silent' })), { logger: false });
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: false });
   const clients: Client[] = [];
   const client = async () => {
     const opened = new Client({ connectionString: database.url });

@@ -3,7 +3,7 @@ import { Clock } from '../../common/clock/clock';
 import { AppConfig } from '../../config/app-config';
 import type { AuthPrincipal } from '../../sessions/auth-principal';
 import { CachedSession, SessionCache } from '../../sessions/session-cache';
-import { judgeSession, needsTouch, type SessionRejection } from '../../sessions/session-rules';
+import { judgeSession, needsTouch, type SessionLimits, type SessionRejection } from '../../sessions/session-rules';
 import { SessionsService } from '../../sessions/sessions.service';
 import { UsersService } from '../../users/users.service';
 
@@ -20,6 +20,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  */
 @Injectable()
 export class SessionAuthenticator {
+  private sessionLimits: SessionLimits | undefined;
+
   constructor(
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
@@ -61,9 +63,14 @@ export class SessionAuthenticator {
     return { principal: principalOf(entry) };
   }
 
-  /** The rejection the cached times alone would give; null when they say alive. */
+  /** The rejection the cached times alone would give (a cached session is never revoked); null when they say alive. */
   private aliveAt(session: CachedSession): SessionRejection | null {
-    return judgeSession({ ...session, revokedAt: null }, this.clock.now(), {
+    const times = { createdAt: session.createdAt, lastSeenAt: session.lastSeenAt, revokedAt: null };
+    return judgeSession(times, this.clock.now(), this.limits);
+  }
+
+  private get limits(): SessionLimits {
+    return (this.sessionLimits ??= {
       idleTimeoutSeconds: this.config.sessionIdleTimeoutSeconds,
       maxLifetimeSeconds: this.config.sessionMaxLifetimeSeconds,
     });
