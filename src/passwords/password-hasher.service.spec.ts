@@ -1,13 +1,12 @@
 import { hash as bcryptHash } from 'bcryptjs';
 import * as argon2 from 'argon2';
 import { loadConfig } from '../config/load-config';
-import { PasswordHasher } from './password-hasher.service';
+import { ARGON2_PARAMETERS, PasswordHasher, unmatchableHash } from './password-hasher.service';
 
 describe('PasswordHasher', () => {
   let sut: PasswordHasher;
-  beforeAll(async () => {
+  beforeAll(() => {
     sut = new PasswordHasher(loadConfig({}));
-    await sut.onModuleInit();
   });
 
   it('hashes with argon2id m=19456 KiB, t=2, p=1 and verifies its own hashes', async () => {
@@ -45,5 +44,16 @@ describe('PasswordHasher', () => {
     expect(verify.mock.calls[0][0]).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     await expect(verify.mock.results[0].value).resolves.toEqual({ valid: false, needsRehash: false });
     verify.mockRestore();
+  });
+
+  it('makes the dummy hash in the shape of a real one, so that argon2 computes it in full (and no password matches)', async () => {
+    const real = (await argon2.hash('a password', ARGON2_PARAMETERS)).split('$');
+    const dummy = unmatchableHash().split('$');
+    // Same algorithm, version and parameters; salt and digest of the same lengths.
+    expect(dummy.slice(0, 4)).toEqual(real.slice(0, 4));
+    expect(dummy.map((part) => part.length)).toEqual(real.map((part) => part.length));
+    // argon2 refuses a malformed hash at once (no work); this one it verifies, and it matches nothing.
+    await expect(argon2.verify(unmatchableHash(), 'a password')).resolves.toBe(false);
+    expect(unmatchableHash()).not.toBe(unmatchableHash());
   });
 });

@@ -1,4 +1,4 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { compare as bcryptCompare } from 'bcryptjs';
 import * as argon2 from 'argon2';
 import { randomBytes } from 'node:crypto';
@@ -19,19 +19,26 @@ const CREATION_QUEUE_LIMIT = 256;
 
 const BCRYPT = /^\$2[aby]\$\d{2}\$/;
 
+/**
+ * A well-formed argon2id hash with the current parameters whose digest is random, so that no
+ * password matches it: verifying against it costs exactly a real verify, and making it costs
+ * nothing (hashing at start would hold argon2's 19 MiB block in the process from then on).
+ */
+export function unmatchableHash(): string {
+  const b64 = (bytes: number) => randomBytes(bytes).toString('base64').replace(/=+$/, '');
+  const { memoryCost, timeCost, parallelism } = ARGON2_PARAMETERS;
+  return `$argon2id$v=19$m=${memoryCost},t=${timeCost},p=${parallelism}$${b64(16)}$${b64(32)}`;
+}
+
 @Injectable()
-export class PasswordHasher implements OnModuleInit {
+export class PasswordHasher {
   private readonly limiter: HashLimiter;
   private readonly queueLimit: number;
-  private dummyHash: string;
+  private readonly dummyHash = unmatchableHash();
 
   constructor(config: AppConfig) {
     this.limiter = new HashLimiter(config.hashConcurrency, config.hashQueueLimit);
     this.queueLimit = config.hashQueueLimit;
-  }
-
-  async onModuleInit(): Promise<void> {
-    this.dummyHash = await argon2.hash(randomBytes(24).toString('hex'), ARGON2_PARAMETERS);
   }
 
   get load(): { inFlight: number; queued: number } {
