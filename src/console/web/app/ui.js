@@ -1,6 +1,6 @@
 // The few building blocks every page uses: page frame, alert, status announcements, dialogs,
 // fields, badges and pagers. Plain Preact components written with htm.
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { plainWords } from './api.js';
 
@@ -61,7 +61,10 @@ export function StatusRegion() {
 export function Dialog({ title, onClose, children, role = 'dialog', describedBy }) {
   const ref = useRef(null);
   const titleId = useId();
-  useEffect(() => {
+  // A layout effect: its cleanup runs as the dialog is removed, so the focus is back on the opener
+  // before the element that held it goes (a passive effect's cleanup waits for the next frame,
+  // and the focus would fall to <body> meanwhile).
+  useLayoutEffect(() => {
     const opener = document.activeElement;
     const dialog = ref.current;
     dialog.showModal();
