@@ -1,4 +1,4 @@
-import { domainToASCII } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
 
 /**
  * Identity rules (docs/API.md §3 Identity rules): what a username or an email may contain, and
@@ -49,6 +49,21 @@ export function emailProblem(email: string): string | null {
 }
 
 /**
+ * A domain in lowercase ASCII (IDNA) form, or '' when it has none. A label already in ACE form
+ * (`xn--…`) must decode and encode back to itself: Node 20's domainToASCII refuses broken
+ * punycode such as `xn--zz`, Node 24's passes it through, and both must answer alike.
+ */
+export function asciiDomain(domain: string): string {
+  const ascii = domainToASCII(domain.normalize('NFC'));
+  const decodable = (label: string) => {
+    if (!label.startsWith('xn--')) return true;
+    const unicode = domainToUnicode(label);
+    return unicode !== '' && unicode !== label && domainToASCII(unicode) === label;
+  };
+  return ascii.split('.').every(decodable) ? ascii : '';
+}
+
+/**
  * The comparison key of an email: the local part in NFC, case-folded; the domain in its lowercase
  * ASCII (IDNA) form, so `i@bücher.de` and `i@xn--bcher-kva.de` are one address. Null when the
  * domain has no ASCII form.
@@ -57,7 +72,7 @@ export function emailKey(email: string): string | null {
   const at = email.lastIndexOf('@');
   if (at <= 0 || at === email.length - 1) return null;
   const local = fold(email.slice(0, at).normalize('NFC')).normalize('NFC');
-  const domain = domainToASCII(email.slice(at + 1).normalize('NFC'));
+  const domain = asciiDomain(email.slice(at + 1));
   if (domain === '') return null;
   return `${local}@${domain}`;
 }

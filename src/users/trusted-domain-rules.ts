@@ -1,6 +1,5 @@
 import { isIP } from 'node:net';
-import { domainToASCII } from 'node:url';
-import { emailKey } from './identity';
+import { asciiDomain, emailKey } from './identity';
 
 /**
  * Trusted domains (docs/API.md §10 Administration): what counts as a domain name, its stored form
@@ -29,7 +28,7 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
  */
 export function trustedDomainKey(text: string): string | null {
   if (text.length === 0 || text.length > DOMAIN_MAX_LENGTH || !DOMAIN_CHARACTERS.test(text) || isIP(text) !== 0) return null;
-  const ascii = domainToASCII(text.normalize('NFC'));
+  const ascii = asciiDomain(text);
   if (ascii === '' || ascii.length > DOMAIN_MAX_LENGTH || isIP(ascii) !== 0) return null;
   const labels = ascii.split('.');
   if (labels.length < 2 || !labels.every((label) => LABEL.test(label))) return null;
