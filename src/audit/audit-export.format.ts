@@ -1,3 +1,4 @@
+import type { AuditEventView } from './audit-query.service';
 /**
  * The audit export's two formats (docs/API.md §10 Administration, export). Rows arrive as text
  * straight from PostgreSQL (id, instant and details already formatted), so that a row costs a few
@@ -12,19 +13,8 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
   ndjson: 'application/x-ndjson',
 };
 
-/** One event as the export reads it: every column as text (null stays null), `details` as JSON text. */
-export interface ExportRow {
-  id: string;
-  at: string;
-  event_type: string;
-  actor_id: string | null;
-  actor_username: string | null;
-  target_id: string | null;
-  target_username: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  details: string;
-}
+/** One event as the export reads it: the list route's event with every column as text (null stays null), `details` as JSON text. */
+export type ExportRow = Omit<AuditEventView, 'id' | 'details'> & { id: string; details: string };
 
 /** The columns, in the order of the list route's event objects. */
 const COLUMNS = [
