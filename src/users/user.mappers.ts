@@ -68,20 +68,10 @@ export function toLoginUser(user: User): LoginUserDto {
   };
 }
 
+/** The account shape: the user as it reads itself, without who approved it and when. */
 export function toAccount(user: User): AccountDto {
-  return {
-    id: user.id,
-    email: user.email,
-    username: user.username,
-    is_active: user.isActive,
-    is_superuser: user.isSuperuser,
-    is_verified: user.isVerified,
-    is_approved: user.isApproved,
-    approval_status: user.approvalStatus,
-    approval_note: user.approvalNote,
-    institution: user.institution,
-    created_at: user.createdAt.toISOString(),
-  };
+  const { approved_by: _by, approved_at: _at, ...account } = toUserRead(user);
+  return account;
 }
 
 export function toTrustedDomain(entry: TrustedDomain): TrustedDomainDto {

@@ -1,4 +1,4 @@
-import type { PendingQuery, SortField, UserListQuery } from './users.repository.types';
+import type { ImportedUserRow, PendingQuery, SortField, UserListQuery } from './users.repository.types';
 
 /** The users repository's longer statements, kept apart so that the repository reads as a list of operations. */
 
@@ -16,6 +16,31 @@ export const INSERT_IMPORTED = `INSERT INTO users (id, email, username, hashed_p
                $14, $15)
        ON CONFLICT (id) DO NOTHING
        RETURNING id`;
+
+/** INSERT_IMPORTED's parameters, in its order. */
+export function importedValues(user: ImportedUserRow): unknown[] {
+  return [
+    user.id,
+    user.email,
+    user.username,
+    user.hashedPassword,
+    user.isActive,
+    user.isSuperuser,
+    user.isApproved,
+    user.approvalStatus,
+    user.approvalNote,
+    user.institution,
+    user.approvedBy,
+    user.approvedAt,
+    user.createdAt,
+    user.usernameKey,
+    user.emailKey,
+  ];
+}
+
+/** The account-wide lockout counters back to zero; a row only when there was something to clear. */
+export const CLEAR_ACCOUNT_LOCKOUT = `UPDATE users SET failed_login_count = 0, failure_window_started_at = NULL, locked_until = NULL
+ WHERE id = $1 AND (failed_login_count <> 0 OR locked_until IS NOT NULL OR failure_window_started_at IS NOT NULL)`;
 
 /**
  * One failed login, counted per (account, address) and per account. $1 user id, $2 address key,

@@ -6,6 +6,8 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { User } from './user.entity';
 import {
+  CLEAR_ACCOUNT_LOCKOUT,
+  importedValues,
   INSERT_IMPORTED,
   listStatements,
   pendingStatements,
@@ -138,23 +140,7 @@ export class UsersRepository {
    * already. Times are text PostgreSQL parses (microseconds kept); no creation time means now.
    */
   async insertImported(manager: EntityManager, user: ImportedUserRow): Promise<boolean> {
-    const inserted: unknown[] = await manager.query(INSERT_IMPORTED, [
-      user.id,
-      user.email,
-      user.username,
-      user.hashedPassword,
-      user.isActive,
-      user.isSuperuser,
-      user.isApproved,
-      user.approvalStatus,
-      user.approvalNote,
-      user.institution,
-      user.approvedBy,
-      user.approvedAt,
-      user.createdAt,
-      user.usernameKey,
-      user.emailKey,
-    ]);
+    const inserted: unknown[] = await manager.query(INSERT_IMPORTED, importedValues(user));
     return inserted.length > 0;
   }
 
@@ -187,7 +173,6 @@ export class UsersRepository {
     await this.dataSource.query(RECORD_LOGIN_FAILURE, [userId, address, now, perAddress, perAccount, lockUntil, windowStart]);
   }
 
-  /** Until when the account is locked for this address (null when it is not). */
   /** This (account, address) pair's failure record, null when it has none. */
   async addressFailures(userId: string, address: string): Promise<{ lockedUntil: Date | null } | null> {
     const rows: Array<{ locked_until: Date | null }> = await this.dataSource.query(
@@ -206,11 +191,7 @@ export class UsersRepository {
   async clearLockout(userId: string, manager?: EntityManager): Promise<boolean> {
     const runner = this.run(manager);
     const [, addresses] = (await runner.query('DELETE FROM login_failures WHERE user_id = $1', [userId])) as [unknown, number];
-    const [, account] = (await runner.query(
-      `UPDATE users SET failed_login_count = 0, failure_window_started_at = NULL, locked_until = NULL
-        WHERE id = $1 AND (failed_login_count <> 0 OR locked_until IS NOT NULL OR failure_window_started_at IS NOT NULL)`,
-      [userId],
-    )) as [unknown, number];
+    const [, account] = (await runner.query(CLEAR_ACCOUNT_LOCKOUT, [userId])) as [unknown, number];
     return addresses + account > 0;
   }
 

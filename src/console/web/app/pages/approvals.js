@@ -5,7 +5,7 @@ import { html } from '../html.js';
 import { api } from '../api.js';
 import { setQuery } from '../router.js';
 import { formatDateTime, since } from '../format.js';
-import { Alert, announce, Badge, Email, ConfirmDialog, EmptyState, Loading, Page, useDebounced } from '../ui.js';
+import { Alert, announce, Badge, Email, ConfirmDialog, EmptyState, Field, Loading, Page, useDebounced } from '../ui.js';
 
 const PAGE_SIZE = 50;
 const LONG_WAIT_MS = 3 * 24 * 3600 * 1000;
@@ -188,26 +188,22 @@ export function Approvals({ query }) {
   return html`
     <${Page} title="Approvals" lead=${lead} wide>
       <form class="filters" role="search" aria-label="Filter the queue" onSubmit=${(e) => e.preventDefault()}>
-        <div class="field">
-          <label for="queue-search">Search</label>
-          <input
-            id="queue-search"
-            type="search"
-            value=${search}
-            placeholder="Name, email or institution"
-            onInput=${(e) => setSearch(e.currentTarget.value)}
-          />
-        </div>
-        <div class="field">
-          <label for="queue-institution">Institution</label>
-          <input
-            id="queue-institution"
-            type="text"
-            value=${institution}
-            placeholder="Exact name"
-            onInput=${(e) => setInstitution(e.currentTarget.value)}
-          />
-        </div>
+        <${Field}
+          label="Search"
+          id="queue-search"
+          type="search"
+          value=${search}
+          placeholder="Name, email or institution"
+          onInput=${(e) => setSearch(e.currentTarget.value)}
+        />
+        <${Field}
+          label="Institution"
+          id="queue-institution"
+          type="text"
+          value=${institution}
+          placeholder="Exact name"
+          onInput=${(e) => setInstitution(e.currentTarget.value)}
+        />
       </form>
 
       <${Alert} error=${error} />
