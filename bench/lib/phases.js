@@ -41,6 +41,14 @@ const { log, sleep, round, mean, median } = require('./util');
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
 /**
+ * "At rest" is a server left idle this long. V8's memory reducer shrinks the heap 8 s after the
+ * last full collection once allocation has stopped (`--gc-memory-reducer-start-delay-ms`), and
+ * the hasher gives argon2's blocks back after 1 s without hashing (src/passwords/
+ * idle-memory-release.ts); a reading taken sooner is of a server that has just stopped working.
+ */
+const REST_SECONDS = 12;
+
+/**
  * A registration body: each request gets its own username and email (`[<id>]` is replaced in
  * `bench/lib/load.js`). The names never match the admin searches of the bench.
  */
@@ -79,6 +87,9 @@ async function startMain(R, setup, cleanups) {
   await client.query('VACUUM ANALYZE users');
   log(`seeded ${SMALL} users in ${R.phases.seedSmallSeconds.toFixed(1)} s`);
   await sleep(2000);
+  R.rssStartMb = m.memoryOf(server.pid).rssMb;
+  log(`RSS ${round(R.rssStartMb, 0)} MB just after start-up; waiting ${REST_SECONDS} s for the server at rest`);
+  await sleep((REST_SECONDS - 2) * 1000);
   R.rssRestMb = m.memoryOf(server.pid).rssMb;
   R.bare = { versions: bare.versions, rssRestMb: m.memoryOf(bare.pid).rssMb, rssPeakMb: null };
   // the server's memory after each phase: VmHWM tells which phase set the peak
@@ -322,7 +333,7 @@ async function adminRoutes(R, setup, main) {
 }
 
 /**
- * The server's memory once everything above has run.
+ * The server's memory once everything above has run: 2 s after, and at rest.
  * @param {Results} R
  * @param {Main} main
  */
@@ -331,6 +342,8 @@ async function finalMemory(R, main) {
   const mem = m.memoryOf(main.server.pid);
   R.rssAfterMb = mem.rssMb;
   R.rssPeakMb = Math.max(mem.hwmMb || 0, ...main.rss.samples);
+  await sleep((REST_SECONDS - 2) * 1000);
+  R.rssRestAfterLoadMb = m.memoryOf(main.server.pid).rssMb;
 }
 
 module.exports = { startMain, requestPath, hashing, loginFlood, adminRoutes, finalMemory };

@@ -156,7 +156,8 @@ function measurements(R) {
   ]);
   detail.push([
     'server RSS',
-    `at rest ${round(R.rssRestMb, 0)} MB, peak under ${CONNECTIONS} connections ${round(R.rssPeak50Mb, 0)} MB, after the load ${round(R.rssAfterMb, 0)} MB, peak (VmHWM) ${round(R.rssPeakMb, 0)} MB`,
+    `2 s after start-up ${round(R.rssStartMb, 0)} MB, at rest ${round(R.rssRestMb, 0)} MB, peak under ${CONNECTIONS} connections ${round(R.rssPeak50Mb, 0)} MB, ` +
+      `2 s after the load ${round(R.rssAfterMb, 0)} MB, at rest after the load ${round(R.rssRestAfterLoadMb, 0)} MB, peak (VmHWM) ${round(R.rssPeakMb, 0)} MB`,
   ]);
   detail.push([
     'bare ceiling RSS',

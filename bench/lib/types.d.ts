@@ -260,7 +260,12 @@ export interface Results {
   admin: { small: AdminSet; large?: AdminSet; largeWithTrgm?: AdminMeasure };
   userTriggers?: string[];
   userIndexes?: string[];
+  /** 2 s after start-up and the 10k seed. */
+  rssStartMb: number | null;
+  /** After start-up and the 10k seed, idle 12 s. */
   rssRestMb: number | null;
+  /** After every phase, idle 12 s. */
+  rssRestAfterLoadMb: number | null;
   /** VmHWM once the 50-connection runs (bare ceiling, trivial route, /whoami) are done. */
   rssPeak50Mb: number | null;
   rssAfterMb: number | null;

@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { compare as bcryptCompare } from 'bcryptjs';
 import * as argon2 from 'argon2';
 import { randomBytes } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
-import { HashLimiter } from './hash-limiter';
+import { HashJobOptions, HashLimiter } from './hash-limiter';
+import { IdleMemoryRelease } from './idle-memory-release';
 
 /** OWASP's argon2id parameters (docs/API.md §4 Passwords). */
 export const ARGON2_PARAMETERS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
@@ -31,14 +32,20 @@ export function unmatchableHash(): string {
 }
 
 @Injectable()
-export class PasswordHasher {
+export class PasswordHasher implements OnModuleDestroy {
   private readonly limiter: HashLimiter;
   private readonly queueLimit: number;
   private readonly dummyHash = unmatchableHash();
+  /** argon2's blocks go back to the system once hashing has been idle a moment (see there). */
+  readonly memory = new IdleMemoryRelease();
 
   constructor(config: AppConfig) {
     this.limiter = new HashLimiter(config.hashConcurrency, config.hashQueueLimit);
     this.queueLimit = config.hashQueueLimit;
+  }
+
+  onModuleDestroy(): void {
+    this.memory.stop();
   }
 
   get load(): { inFlight: number; queued: number } {
@@ -51,19 +58,28 @@ export class PasswordHasher {
    * refused fast. Registrations are rate-limited per address anyway.
    */
   hash(password: string): Promise<string> {
-    return this.limiter.run(() => argon2.hash(password, ARGON2_PARAMETERS), {
+    return this.run(() => argon2.hash(password, ARGON2_PARAMETERS), {
       queueLimit: Math.max(this.queueLimit, CREATION_QUEUE_LIMIT),
     });
   }
 
   /** `client` (an address key) is held to its fair share of the queue (see HashLimiter). */
   verify(hash: string, password: string, client?: string): Promise<VerifyResult> {
-    return this.limiter.run(() => this.verifyNow(hash, password), { client });
+    return this.run(() => this.verifyNow(hash, password), { client });
   }
 
   /** Spends one verify for an unknown user, so that the answer takes as long as a wrong password. */
   async verifyDummy(password: string, client?: string): Promise<void> {
     await this.verify(this.dummyHash, password, client);
+  }
+
+  private async run<T>(work: () => Promise<T>, options: HashJobOptions): Promise<T> {
+    this.memory.busy();
+    try {
+      return await this.limiter.run(work, options);
+    } finally {
+      if (this.limiter.inFlight === 0 && this.limiter.queued === 0) this.memory.idle();
+    }
   }
 
   private async verifyNow(hash: string, password: string): Promise<VerifyResult> {

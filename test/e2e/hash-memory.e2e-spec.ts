@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { eventually } from '../utils/eventually';
+import { createFaultFixture, FaultFixture, postJson, RunningServer, startServer } from '../utils/fault-server';
+
+/**
+ * The resident part of the C heap (the `[heap]` mapping, where glibc's main arena lives), in MiB.
+ * With MALLOC_ARENA_MAX=1 (the image's setting) argon2's 19 MiB blocks come from there once glibc
+ * has raised its mmap threshold; V8's own heap is mapped elsewhere, so its collections do not
+ * move this figure.
+ */
+function cHeapMib(pid: number): number {
+  const smaps = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+  const at = smaps.search(/^\S+ [rwxp-]{4} \S+ \S+ \S+\s+\[heap\]$/m);
+  if (at === -1) return 0;
+  const rss = /^Rss:\s+(\d+) kB$/m.exec(smaps.slice(at));
+  return Number(rss?.[1] ?? 0) / 1024;
+}
+
+/**
+ * docs/SCALING.md, Memory: argon2's working memory stays with the process while it hashes, and
+ * goes back to the system once hashing has been idle for a second.
+ */
+describe('hashing memory (e2e, spawned production server)', () => {
+  let fixture: FaultFixture;
+  let running: RunningServer;
+
+  beforeAll(async () => {
+    fixture = await createFaultFixture();
+    running = await startServer(fixture, { MALLOC_ARENA_MAX: '1', NODE_ENV: 'production' });
+  }, 90_000);
+
+  afterAll(async () => {
+    await running?.kill();
+    await fixture?.dispose();
+  });
+
+  it('keeps the 19 MiB block while logins come, and releases it once they stop', async () => {
+    const pid = running.server.process.pid!;
+    const user = { username: 'memory', email: 'memory@example.org', password: 'a long enough password' };
+    expect((await postJson(`${running.base}/register`, user)).status).toBe(201);
+    // Back to back, the way a busy server hashes: the block is reused, so it stays resident.
+    for (let i = 0; i < 3; i += 1) {
+      const login = await postJson(`${running.base}/login`, { username_or_email: user.username, password: user.password });
+      expect(login.status).toBe(200);
+    }
+    const whileBusy = cHeapMib(pid);
+    const atRest = await eventually(async () => {
+      const now = cHeapMib(pid);
+      expect(now).toBeLessThan(whileBusy - 15);
+      return now;
+    }, 10_000);
+    process.stdout.write(
+      `C heap resident: ${whileBusy.toFixed(1)} MiB just after the logins, ${atRest.toFixed(1)} MiB at rest\n`,
+    );
+    expect(whileBusy).toBeGreaterThan(19);
+    expect(running.alive()).toBe(true);
+  }, 60_000);
+});
