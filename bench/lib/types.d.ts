@@ -262,9 +262,9 @@ export interface Results {
   userIndexes?: string[];
   /** 2 s after start-up and the 10k seed. */
   rssStartMb: number | null;
-  /** After start-up and the 10k seed, idle 12 s. */
+  /** After start-up and the 10k seed, idle 25 s. */
   rssRestMb: number | null;
-  /** After every phase, idle 12 s. */
+  /** After every phase, idle 25 s. */
   rssRestAfterLoadMb: number | null;
   /** VmHWM once the 50-connection runs (bare ceiling, trivial route, /whoami) are done. */
   rssPeak50Mb: number | null;

@@ -35,4 +35,16 @@ describe('securityHeaders', () => {
     expect(csp).not.toContain('upgrade-insecure-requests');
     expect(securityHeaders()).toMatchObject({ 'X-Content-Type-Options': 'nosniff', 'X-Frame-Options': 'SAMEORIGIN' });
   });
+
+  it('are the seven that protect a client today, without the legacy five', () => {
+    expect(Object.keys(securityHeaders()).sort()).toEqual([
+      'Content-Security-Policy',
+      'Cross-Origin-Opener-Policy',
+      'Cross-Origin-Resource-Policy',
+      'Referrer-Policy',
+      'Strict-Transport-Security',
+      'X-Content-Type-Options',
+      'X-Frame-Options',
+    ]);
+  });
 });
