@@ -72,10 +72,11 @@ FROM node:24-bookworm-slim AS runtime
 # (peak RSS; MALLOC_MMAP_THRESHOLD_ did the same at a third of the hashing rate: bench/RESULTS.md).
 # A 4 MiB young generation (V8's default here is 16 MiB per semi-space): about 20 MB less RSS at
 # rest for a few µs more garbage collection per request; 2 MiB saves 8 MB more but doubles that
-# cost (bench/PROFILE.md).
+# cost (bench/PROFILE.md). --expose-gc lets an idle server collect its heap once
+# (src/common/memory/idle-heap-collection.ts); nothing else calls gc().
 ENV NODE_ENV=production \
     MALLOC_ARENA_MAX=1 \
-    NODE_OPTIONS=--max-semi-space-size=4 \
+    NODE_OPTIONS="--max-semi-space-size=4 --expose-gc" \
     HOST=0.0.0.0 \
     PORT=3000 \
     DATA_DIR=/data

@@ -4,6 +4,8 @@
  * (scripts/build-stamp.js), then runs the server, `node dist/main.js`, as a child process:
  * - with MALLOC_ARENA_MAX=1 in its environment (unless set otherwise): glibc reads it when the
  *   process starts, so it cannot be set from inside the server (bench/RESULTS.md says why 1);
+ * - with --expose-gc, which lets an idle server collect its heap once
+ *   (src/common/memory/idle-heap-collection.ts);
  * - SIGTERM, SIGINT and SIGHUP are passed on to it (the server finishes in-flight requests and
  *   stops the embedded PostgreSQL), and this process exits with the server's exit code, or
  *   128 + n when the server died of signal n;
@@ -96,7 +98,7 @@ async function main() {
     }
   }
   if (stopping) return exitCodeOf(null, stopping);
-  return run([MAIN], { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX || '1' });
+  return run(['--expose-gc', MAIN], { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX || '1' });
 }
 
 main().then(

@@ -6,6 +6,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
+import { IDLE_HEAP_COLLECTION_DEFAULTS, IdleHeapCollection } from './common/memory/idle-heap-collection';
 import { useUtf8BodyParsers } from './common/http/body-parsers';
 import { securityHeaders } from './common/http/security-headers';
 import { AppConfig } from './config/app-config';
@@ -101,7 +102,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   // body that arrives after the headers). Nest's adapter answers CORS preflights in an earlier
   // hook of its own, as it did before @fastify/helmet's.
   const headers = securityHeaders();
+  const idleHeap = idleHeapCollection(rootLogger);
   fastify.addHook('onRequest', (request, reply, done) => {
+    idleHeap.onRequest();
     reply.headers(headers);
     reply.header('X-Request-Id', request.id);
     withRequestId(request.id, done);
@@ -123,6 +126,11 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     done();
   });
 
+  fastify.addHook('onClose', (_instance, done) => {
+    idleHeap.stop();
+    done();
+  });
+
   useUtf8BodyParsers(app, JSON_BODY_LIMIT_BYTES);
   if (config.apiPrefix) app.setGlobalPrefix(config.apiPrefix);
   if (config.docsEnabled) {
@@ -140,5 +148,16 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   await fastify.ready();
   await app.get(MetricsServer).listen();
   await app.get(SessionCache).start();
+  idleHeap.start();
   return app;
+}
+
+/** The idle collection (see there), telling at debug level what it gave back. */
+function idleHeapCollection(rootLogger: Logger): IdleHeapCollection {
+  const log = rootLogger.child({ context: 'memory' });
+  const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
+  return new IdleHeapCollection({
+    ...IDLE_HEAP_COLLECTION_DEFAULTS,
+    collected: (before, after) => log.debug({ heap_mb_before: mb(before), heap_mb_after: mb(after) }, 'idle: heap collected'),
+  });
 }

@@ -116,7 +116,7 @@ function imageRuntimeEnv() {
   /** @type {Record<string, string>} */
   const found = {};
   for (const line of last.split('\n').filter((l) => /^ENV\s/.test(l))) {
-    for (const [, key, value] of line.matchAll(/\b((?:MALLOC|UV)_[A-Z_]*|NODE_OPTIONS)=(\S+)/g))
+    for (const [, key, value] of line.matchAll(/\b((?:MALLOC|UV)_[A-Z_]*|NODE_OPTIONS)=("[^"]*"|\S+)/g))
       found[key] = value.replace(/^["']|["']$/g, '');
   }
   return found;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { eventually } from '../utils/eventually';
-import { createFaultFixture, FaultFixture, postJson, RunningServer, startServer } from '../utils/fault-server';
+import { call, createFaultFixture, FaultFixture, logLines, postJson, RunningServer, startServer } from '../utils/fault-server';
 
 /**
  * The resident part of the C heap (the `[heap]` mapping, where glibc's main arena lives), in MiB.
@@ -16,17 +16,27 @@ function cHeapMib(pid: number): number {
   return Number(rss?.[1] ?? 0) / 1024;
 }
 
+const collections = (running: RunningServer) =>
+  logLines(running.server.output()).filter((line) => line.msg === 'idle: heap collected');
+
 /**
  * docs/SCALING.md, Memory: argon2's working memory stays with the process while it hashes, and
- * goes back to the system once hashing has been idle for a second.
+ * goes back to the system once hashing has been idle for a second; the V8 heap is collected once
+ * when the server has answered nothing for 10 s (with --expose-gc, as the image and `npm start`
+ * run it).
  */
-describe('hashing memory (e2e, spawned production server)', () => {
+describe('memory at rest (e2e, spawned production server)', () => {
   let fixture: FaultFixture;
   let running: RunningServer;
 
   beforeAll(async () => {
     fixture = await createFaultFixture();
-    running = await startServer(fixture, { MALLOC_ARENA_MAX: '1', NODE_ENV: 'production' });
+    running = await startServer(fixture, {
+      MALLOC_ARENA_MAX: '1',
+      NODE_ENV: 'production',
+      NODE_OPTIONS: '--expose-gc',
+      LOG_LEVEL: 'debug',
+    });
   }, 90_000);
 
   afterAll(async () => {
@@ -55,4 +65,22 @@ describe('hashing memory (e2e, spawned production server)', () => {
     expect(whileBusy).toBeGreaterThan(19);
     expect(running.alive()).toBe(true);
   }, 60_000);
+
+  it('collects the heap once the server is idle, again after each busy spell, never while requests come', async () => {
+    await eventually(async () => expect(collections(running)).toHaveLength(1), 20_000);
+    // Requests every 500 ms for 12 s: longer than the idle period, and no collection meanwhile.
+    const busyUntil = Date.now() + 12_000;
+    while (Date.now() < busyUntil) {
+      expect((await call(`${running.base}/health/live`)).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(collections(running)).toHaveLength(1);
+    const [after] = await eventually(async () => {
+      const lines = collections(running);
+      expect(lines).toHaveLength(2);
+      return lines.slice(1);
+    }, 20_000);
+    expect(after).toMatchObject({ context: 'memory', heap_mb_before: expect.any(Number), heap_mb_after: expect.any(Number) });
+    expect(after.heap_mb_after as number).toBeLessThanOrEqual(after.heap_mb_before as number);
+  }, 90_000);
 });
