@@ -45,7 +45,9 @@ function countLines(url: string, token: string): Promise<{ status: number; bytes
  */
 const MAX_GROWTH = 80 * 1024 * 1024;
 const OLD_SPACE_MB = 128;
-const IMAGE_NODE_OPTIONS = (/NODE_OPTIONS=("[^"]*"|\S+)/.exec(readFileSync(path.join(__dirname, '../../Dockerfile'), 'utf8'))?.[1] ?? '').replace(/^"|"$/g, '');
+const IMAGE_NODE_OPTIONS = (
+  /NODE_OPTIONS=("[^"]*"|\S+)/.exec(readFileSync(path.join(__dirname, '../../Dockerfile'), 'utf8'))?.[1] ?? ''
+).replace(/^"|"$/g, '');
 
 describe('audit export memory (e2e, spawned production server, 1,000,000 rows)', () => {
   let fixture: FaultFixture;
