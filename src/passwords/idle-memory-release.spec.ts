@@ -1,4 +1,5 @@
-import { glibcMallocTrim, IdleMemoryRelease } from './idle-memory-release';
+import { glibcMallocTrim } from '../common/memory/malloc-trim';
+import { IdleMemoryRelease } from './idle-memory-release';
 
 describe('IdleMemoryRelease', () => {
   let trims: number;

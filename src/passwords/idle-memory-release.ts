@@ -1,3 +1,5 @@
+import { glibcMallocTrim, ReleaseMemory } from '../common/memory/malloc-trim';
+
 /**
  * Gives argon2's working memory back to the system once hashing has been idle for a moment
  * (docs/SCALING.md, Memory).
@@ -16,27 +18,6 @@
 
 /** Idle time after the last hash before the memory is released. */
 export const HASH_MEMORY_IDLE_MS = 1000;
-
-export type ReleaseMemory = () => void;
-
-let loading: Promise<ReleaseMemory | null> | undefined;
-
-/** `malloc_trim(0)` from the C library, or null where there is none to call. Loaded once, at first use. */
-export function glibcMallocTrim(): Promise<ReleaseMemory | null> {
-  loading ??= (async () => {
-    if (process.platform !== 'linux') return null;
-    try {
-      const koffi = await import('koffi');
-      const trim = koffi.load('libc.so.6').func('int malloc_trim(size_t)') as (pad: number) => number;
-      return () => {
-        trim(0);
-      };
-    } catch {
-      return null;
-    }
-  })();
-  return loading;
-}
 
 /**
  * Releases memory once, `idleMs` after the last of a run of jobs: `busy()` when a job starts
