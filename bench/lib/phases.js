@@ -41,10 +41,12 @@ const { log, sleep, round, mean, median } = require('./util');
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
 /**
- * "At rest" is a server left idle this long. Once allocation has stopped, V8's memory reducer
- * shrinks the heap, the young generation included: its first collection comes 8 s after the last
- * full one (`--gc-memory-reducer-start-delay-ms`), and a start-up's RSS was seen to fall (by 36 MB)
- * between 8 and 17 s after it; the hasher gives argon2's blocks back after 1 s without hashing
+ * "At rest" is a server left idle this long. Once allocation has stopped, Node 20's V8 shrinks the
+ * heap, the young generation included, from 8 s after the last full collection (its memory
+ * reducer; a start-up's RSS was seen to fall by 16 to 36 MB between 8 and 17 s after it); on Node
+ * 24, whose reducer never starts on an idle server, the server collects once after 10 s without a
+ * request, then trims glibc's heap (src/common/memory/idle-heap-collection.ts, checked every
+ * 2.5 s); the hasher gives argon2's blocks back after 1 s without hashing
  * (src/passwords/idle-memory-release.ts). A reading taken sooner is of a server that has just
  * stopped working.
  */

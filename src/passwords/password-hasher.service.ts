@@ -37,7 +37,7 @@ export class PasswordHasher implements OnModuleDestroy {
   private readonly queueLimit: number;
   private readonly dummyHash = unmatchableHash();
   /** argon2's blocks go back to the system once hashing has been idle a moment (see there). */
-  readonly memory = new IdleMemoryRelease();
+  private readonly memory = new IdleMemoryRelease();
 
   constructor(config: AppConfig) {
     this.limiter = new HashLimiter(config.hashConcurrency, config.hashQueueLimit);
