@@ -95,6 +95,7 @@ async function startMain(R, setup, cleanups) {
   log(`RSS ${round(R.rssStartMb, 0)} MB just after start-up; waiting ${REST_SECONDS} s for the server at rest`);
   await sleep((REST_SECONDS - 2) * 1000);
   R.rssRestMb = m.memoryOf(server.pid).rssMb;
+  R.restParts = m.residentParts(server.pid);
   R.bare = { versions: bare.versions, rssRestMb: m.memoryOf(bare.pid).rssMb, rssPeakMb: null };
   // the server's memory after each phase: VmHWM tells which phase set the peak
   R.memPhases = [];
@@ -348,6 +349,7 @@ async function finalMemory(R, main) {
   R.rssPeakMb = Math.max(mem.hwmMb || 0, ...main.rss.samples);
   await sleep((REST_SECONDS - 2) * 1000);
   R.rssRestAfterLoadMb = m.memoryOf(main.server.pid).rssMb;
+  R.restAfterLoadParts = m.residentParts(main.server.pid);
 }
 
 module.exports = { startMain, requestPath, hashing, loginFlood, adminRoutes, finalMemory };

@@ -77,6 +77,17 @@ function command() {
 }
 
 /**
+ * "; at rest: glibc heap … MB, V8 and other anonymous memory … MB, files … MB", or nothing without a reading.
+ * @param {string} label
+ * @param {import('./types').ResidentParts | null | undefined} p
+ */
+const parts = (label, p) =>
+  p
+    ? `; ${label}: glibc heap ${round(p.cHeapMb, 0)} MB, V8 and other anonymous memory ${round(p.otherAnonMb, 0)} MB, ` +
+      `files (node binary, libraries) ${round(p.fileMb, 0)} MB`
+    : '';
+
+/**
  * The measurements table's rows.
  * @param {Results} R
  * @returns {string[][]}
@@ -157,7 +168,8 @@ function measurements(R) {
   detail.push([
     'server RSS',
     `2 s after start-up ${round(R.rssStartMb, 0)} MB, at rest ${round(R.rssRestMb, 0)} MB, peak under ${CONNECTIONS} connections ${round(R.rssPeak50Mb, 0)} MB, ` +
-      `2 s after the load ${round(R.rssAfterMb, 0)} MB, at rest after the load ${round(R.rssRestAfterLoadMb, 0)} MB, peak (VmHWM) ${round(R.rssPeakMb, 0)} MB`,
+      `2 s after the load ${round(R.rssAfterMb, 0)} MB, at rest after the load ${round(R.rssRestAfterLoadMb, 0)} MB, peak (VmHWM) ${round(R.rssPeakMb, 0)} MB` +
+      `${parts('at rest', R.restParts)}${parts('at rest after the load', R.restAfterLoadParts)}`,
   ]);
   detail.push([
     'bare ceiling RSS',

@@ -266,11 +266,20 @@ export interface Results {
   rssRestMb: number | null;
   /** After every phase, idle 25 s. */
   rssRestAfterLoadMb: number | null;
+  /** Where the resident memory is, at rest after start-up and after the load (`residentParts`). */
+  restParts?: ResidentParts | null;
+  restAfterLoadParts?: ResidentParts | null;
   /** VmHWM once the 50-connection runs (bare ceiling, trivial route, /whoami) are done. */
   rssPeak50Mb: number | null;
   rssAfterMb: number | null;
   rssPeakMb: number;
   memPhases: MemoryMark[];
+}
+
+export interface ResidentParts {
+  cHeapMb: number;
+  otherAnonMb: number;
+  fileMb: number;
 }
 
 /** One row of the targets table. */
