@@ -99,7 +99,8 @@ async function startMain(R, setup, cleanups) {
   R.bare = { versions: bare.versions, rssRestMb: m.memoryOf(bare.pid).rssMb, rssPeakMb: null };
   // the server's memory after each phase: VmHWM tells which phase set the peak
   R.memPhases = [];
-  const mark = (/** @type {string} */ label) => R.memPhases.push({ label, ...m.memoryOf(server.pid) });
+  const mark = (/** @type {string} */ label) =>
+    R.memPhases.push({ label, ...m.memoryOf(server.pid), cHeapMb: m.residentParts(server.pid)?.cHeapMb ?? null });
   mark('start + 10k seed');
   return { server, bare, db: client, rss, mark, baselineUrl };
 }

@@ -177,8 +177,13 @@ function measurements(R) {
   ]);
   if (R.memPhases) {
     detail.push([
-      'server RSS / VmHWM after each phase',
-      R.memPhases.map((m) => `${m.label}: ${round(m.rssMb, 0)} / ${round(m.hwmMb, 0)} MB`).join('; '),
+      'server RSS / VmHWM (glibc heap) after each phase',
+      R.memPhases
+        .map(
+          (m) =>
+            `${m.label}: ${round(m.rssMb, 0)} / ${round(m.hwmMb, 0)} MB${typeof m.cHeapMb === 'number' ? ` (${round(m.cHeapMb, 0)})` : ''}`,
+        )
+        .join('; '),
     ]);
   }
   return detail;

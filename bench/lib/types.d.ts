@@ -192,6 +192,8 @@ export interface LeverRow {
 
 export interface MemoryMark extends Memory {
   label: string;
+  /** The glibc heap's resident part (`[heap]` in smaps), MB. */
+  cHeapMb?: number | null;
 }
 
 export interface FloodResults {
