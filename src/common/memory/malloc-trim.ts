@@ -12,7 +12,10 @@ export function glibcMallocTrim(): Promise<ReleaseMemory | null> {
   loading ??= (async () => {
     if (process.platform !== 'linux') return null;
     try {
-      const koffi = await import('koffi');
+      // require, not import(): an optional dependency loaded lazily, resolved as every other
+      // package of the server is (import() would ignore NODE_PATH, which the bench's build uses).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const koffi = require('koffi') as typeof import('koffi');
       const trim = koffi.load('libc.so.6').func('int malloc_trim(size_t)') as (pad: number) => number;
       return () => {
         trim(0);
