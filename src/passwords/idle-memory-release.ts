@@ -1,4 +1,4 @@
-import { glibcMallocTrim, ReleaseMemory } from '../common/memory/malloc-trim';
+import { releaseFreedMemory } from '../common/memory/malloc-trim';
 
 /**
  * Gives argon2's working memory back to the system once hashing has been idle for a moment
@@ -25,12 +25,11 @@ export const HASH_MEMORY_IDLE_MS = 1000;
  */
 export class IdleMemoryRelease {
   private timer: NodeJS.Timeout | undefined;
-  private working = false;
   private releases = 0;
 
   constructor(
     private readonly idleMs: number = HASH_MEMORY_IDLE_MS,
-    private readonly release: () => Promise<ReleaseMemory | null> = glibcMallocTrim,
+    private readonly release: () => boolean = releaseFreedMemory,
   ) {}
 
   /** How many times memory was released (for tests and the curious). */
@@ -39,22 +38,15 @@ export class IdleMemoryRelease {
   }
 
   busy(): void {
-    this.working = true;
     clearTimeout(this.timer);
     this.timer = undefined;
   }
 
   idle(): void {
-    this.working = false;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.release().then((trim) => {
-        // A job may have started while koffi loaded: the release waits for its end.
-        if (!trim || this.working || this.timer !== undefined) return;
-        trim();
-        this.releases += 1;
-      });
+      if (this.release()) this.releases += 1;
     }, this.idleMs);
     // Never what keeps a process (a CLI command, a test) alive.
     this.timer.unref();

@@ -19,7 +19,7 @@
  * (tens of milliseconds) happens only on a server that is idle.
  */
 
-import { glibcMallocTrim, ReleaseMemory } from './malloc-trim';
+import { releaseFreedMemory } from './malloc-trim';
 
 type Collect = (options?: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
 
@@ -31,7 +31,7 @@ export interface IdleHeapCollectionOptions {
   /** The collector (`globalThis.gc` under --expose-gc). */
   collect?: Collect;
   /** What gives the C heap's free pages back (glibc's malloc_trim unless given). */
-  trim?: () => Promise<ReleaseMemory | null>;
+  trim?: () => unknown;
   /** Told the heap's size before and after, in bytes. */
   collected?: (before: number, after: number) => void;
 }
@@ -89,6 +89,6 @@ export class IdleHeapCollection {
     // gives its pooled pages back (Node 20's V8 takes it as a plain full collection).
     this.collect?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
     this.options.collected?.(before, process.memoryUsage().heapTotal);
-    void (this.options.trim ?? glibcMallocTrim)().then((trim) => trim?.());
+    (this.options.trim ?? releaseFreedMemory)();
   }
 }
