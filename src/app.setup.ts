@@ -66,6 +66,10 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // Poisoned JSON is refused by the parser, before any code of ours sees it.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // Once the drain is over and the server closes (docs/DEPLOYMENT.md, Several instances behind
+    // HAProxy), a request that still arrives on a kept-alive connection is served (its response
+    // closes the connection) instead of Fastify's bare 503, which a proxy does not retry for a POST.
+    return503OnClosing: false,
     // A path id of any length reaches our own check (400 Invalid user ID format, docs/API.md §1
     // Conventions) instead of a bare 414; the request line is bounded by Node's header size limit.
     routerOptions: { maxParamLength: Number.MAX_SAFE_INTEGER },
