@@ -8,6 +8,8 @@ describe('PasswordHasher', () => {
   beforeAll(() => {
     sut = new PasswordHasher(loadConfig({}));
   });
+  // The hasher's idle memory release would otherwise fire after this file's environment is gone.
+  afterAll(() => sut.onModuleDestroy());
 
   it('hashes with argon2id m=19456 KiB, t=2, p=1 and verifies its own hashes', async () => {
     const hash = await sut.hash('correct horse');

@@ -290,6 +290,26 @@ describe('Console in Chromium (e2e)', () => {
       await page.getByLabel('Sort').selectOption('username');
       await page.locator('main table tbody tr').first().filter({ hasText: 'member01' }).waitFor();
 
+      // While a new filter loads, the rows on screen answer the old one: their count and their
+      // next page are not offered as the new filter's.
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await page.route('**/api/admin/users?*', async (route) => {
+        await held;
+        await route.continue();
+      });
+      await page.getByLabel('Sort').selectOption('-username');
+      await lead.filter({ hasText: 'Updating the list…' }).waitFor();
+      expect(await page.getByRole('button', { name: 'Next page' }).count()).toBe(0);
+      expect(await page.locator('main table').getAttribute('aria-busy')).toBe('true');
+      const answered = page.waitForResponse((response) => response.url().includes('/api/admin/users?'));
+      release();
+      await answered;
+      await page.unroute('**/api/admin/users?*');
+      await page.locator('main table tbody tr').first().filter({ hasText: 'member53' }).waitFor();
+      await lead.filter({ hasText: '53 users match' }).waitFor();
+      await page.getByRole('button', { name: 'Next page' }).waitFor();
+
       await page.getByLabel('Search').fill('');
       await page.getByLabel('Superuser').selectOption('true');
       await lead.filter({ hasText: '1 user matches' }).waitFor();

@@ -42,6 +42,10 @@ export function Audit({ query }) {
   const [page, setPage] = useState(null);
   const [error, setError] = useState(null);
   const [exporting, setExporting] = useState(null);
+  // The events on screen may answer an earlier filter while the new one loads: their next cursor
+  // only counts once they answer this one.
+  const request = JSON.stringify([key, current.cursor ?? null]);
+  const fresh = page !== null && page.request === request;
 
   useEffect(() => {
     if (badId) return undefined;
@@ -49,7 +53,7 @@ export function Audit({ query }) {
     setQuery({ event_type: type, actor_id: actorId, target_id: targetId, from, to });
     setError(null);
     api('GET', '/admin/audit-events', { query: { ...filters, limit: PAGE_SIZE, cursor: current.cursor } })
-      .then((answer) => live && setPage(answer))
+      .then((answer) => live && setPage({ ...answer, request }))
       .catch((failure) => live && setError(failure));
     return () => {
       live = false;
@@ -123,7 +127,7 @@ export function Audit({ query }) {
             : html`<${EventsTable} events=${page.events} caption="Audit events, newest first" />`
       }
       ${
-        page
+        fresh
           ? html`<${Pager}
               label="Audit pages"
               hasPrevious=${current.before.length > 0}

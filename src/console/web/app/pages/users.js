@@ -51,6 +51,10 @@ export function Users({ query }) {
   const current = paging.key === key ? paging : { key, cursor: undefined, before: [] };
   const [page, setPage] = useState(null);
   const [error, setError] = useState(null);
+  // The page on screen may answer an earlier filter while the new one loads: its counts and its
+  // next cursor only count once it answers this one.
+  const request = JSON.stringify([key, current.cursor ?? null]);
+  const fresh = page !== null && page.request === request;
 
   useEffect(() => {
     let live = true;
@@ -60,7 +64,7 @@ export function Users({ query }) {
       .then((answer) => {
         if (!live) return;
         rememberUsers(answer.users);
-        setPage(answer);
+        setPage({ ...answer, request });
       })
       .catch((failure) => live && setError(failure));
     return () => {
@@ -72,11 +76,13 @@ export function Users({ query }) {
   const previous = () =>
     setPaging({ key, cursor: current.before[current.before.length - 1], before: current.before.slice(0, -1) });
 
-  const lead = page
+  const lead = fresh
     ? `${page.total} ${page.total === 1 ? 'user' : 'users'}${q || status || superuser ? (page.total === 1 ? ' matches' : ' match') : ''} · ${page.active_users} active · ${page.superusers} ${
         page.superusers === 1 ? 'superuser' : 'superusers'
       }`
-    : 'Everyone with an account, whatever their state.';
+    : page
+      ? 'Updating the list…'
+      : 'Everyone with an account, whatever their state.';
 
   return html`
     <${Page} title="Users" lead=${lead} wide>
@@ -105,7 +111,7 @@ export function Users({ query }) {
             ? html`<${EmptyState} title="No users match">Try another search or clear the filters.<//>`
             : html`
                 <div class="table-wrap">
-                  <table class="table cards">
+                  <table class="table cards" aria-busy=${fresh ? 'false' : 'true'}>
                     <caption class="visually-hidden">
                       Users
                     </caption>
@@ -140,7 +146,7 @@ export function Users({ query }) {
               `
       }
       ${
-        page
+        fresh
           ? html`<${Pager}
               label="User pages"
               hasPrevious=${current.before.length > 0}
