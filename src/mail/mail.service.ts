@@ -51,7 +51,8 @@ export class MailService {
 
   /**
    * Queues one mail in the caller's transaction (`manager` of `dataSource.transaction`); with
-   * null or a manager outside a transaction, in a transaction of its own.
+   * null, at once. The outbox row and its delivery job are written by one statement, so they
+   * exist together or not at all, and cost one round trip.
    */
   async enqueue(manager: EntityManager | null, mail: MailRequest): Promise<QueuedMail> {
     if (!SINGLE_ADDRESS.test(mail.to)) throw new Error(`mail ${mail.kind}: the recipient is not one email address`);
@@ -61,28 +62,39 @@ export class MailService {
       now: new Date(),
     });
     const messageId = `<${randomUUID()}@${this.messageIdHost}>`;
-    return this.inTransaction(manager, async (tx) => {
-      const [row] = (await tx.query(
-        `INSERT INTO mail_outbox (kind, recipient, subject, text_body, html_body, message_id)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        [mail.kind, mail.to, rendered.subject, rendered.text, rendered.html, messageId],
-      )) as Array<{ id: string }>;
-      await this.addJob(tx, SEND_MAIL_TASK, { outbox_id: row.id }, {});
-      return { id: row.id, messageId };
-    });
+    const [row] = (await (manager ?? this.dataSource.manager).query(
+      `WITH mail AS (
+         INSERT INTO mail_outbox (kind, recipient, subject, text_body, html_body, message_id)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id)
+       SELECT mail.id FROM mail
+        CROSS JOIN LATERAL graphile_worker.add_job($7::text, json_build_object('outbox_id', mail.id), max_attempts => $8::int) job`,
+      [
+        mail.kind,
+        mail.to,
+        rendered.subject,
+        rendered.text,
+        rendered.html,
+        messageId,
+        SEND_MAIL_TASK,
+        this.config.mailMaxAttempts,
+      ],
+    )) as Array<{ id: string }>;
+    return { id: row.id, messageId };
   }
 
   /**
    * Adds a job of a task registered with `MailWorker.registerTask`, in the caller's transaction
    * when given one (null: at once). Used for the superusers' digest (see src/mail/README.md).
+   * Returns when the job will first run: with a `jobKey` and `preserve_run_at`, the waiting job's
+   * time, which may be earlier than `runAt`.
    */
   async schedule(
     manager: EntityManager | null,
     task: string,
     payload: Record<string, unknown>,
     options: ScheduleOptions = {},
-  ): Promise<void> {
-    await this.addJob(manager ?? this.dataSource.manager, task, payload, options);
+  ): Promise<Date> {
+    return this.addJob(manager ?? this.dataSource.manager, task, payload, options);
   }
 
   /** When the last mail of a kind was queued (e.g. the last digest), or null. */
@@ -99,9 +111,9 @@ export class MailService {
     task: string,
     payload: Record<string, unknown>,
     options: ScheduleOptions,
-  ): Promise<void> {
-    await manager.query(
-      `SELECT graphile_worker.add_job($1::text, $2::json, run_at => $3::timestamptz, max_attempts => $4::int,
+  ): Promise<Date> {
+    const [job] = (await manager.query(
+      `SELECT run_at FROM graphile_worker.add_job($1::text, $2::json, run_at => $3::timestamptz, max_attempts => $4::int,
          job_key => $5::text, job_key_mode => $6::text)`,
       [
         task,
@@ -111,11 +123,7 @@ export class MailService {
         options.jobKey ?? null,
         options.jobKey ? (options.jobKeyMode ?? 'replace') : null,
       ],
-    );
-  }
-
-  private inTransaction<T>(manager: EntityManager | null, work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    if (manager?.queryRunner?.isTransactionActive) return work(manager);
-    return this.dataSource.transaction(work);
+    )) as Array<{ run_at: Date }>;
+    return job.run_at;
   }
 }

@@ -17,6 +17,11 @@ const RESET_REQUEST_TASK = 'users:reset-request';
 const VERIFY_REQUEST_TASK = 'users:verify-request';
 /** The first digest after a quiet period waits this long, so that a burst of sign-ups makes one mail. */
 const DIGEST_FIRST_DELAY_MS = 30_000;
+/**
+ * A registration relies on a waiting digest job only when that job runs at least this long after
+ * the registration's last statement (its commit follows in milliseconds).
+ */
+const DIGEST_KNOWN_MARGIN_MS = 10_000;
 /** How long a forgot-password or verification request waits before its job looks the address up. */
 const REQUEST_DELAY_MS = 1_000;
 /** A digest lists at most this many registrations (and how many more wait). */
@@ -31,6 +36,8 @@ const DIGEST_LIMIT = 50;
 @Injectable()
 export class UserMailService implements OnModuleInit {
   private readonly logger = new Logger('UserMail');
+  /** When the digest job this process last scheduled runs (ms since the epoch); 0 when unknown. */
+  private digestWaitsUntil = 0;
 
   constructor(
     private readonly mail: MailService,
@@ -53,18 +60,34 @@ export class UserMailService implements OnModuleInit {
     if (user.approvalStatus !== 'pending') return;
     await this.mail.enqueue(manager, { kind: 'registration_received', to: user.email, username: user.username });
     if (!user.isVerified) await this.sendVerifyLink(manager, user);
-    if (this.config.adminDigestMinutes > 0) {
-      await this.mail.schedule(
-        manager,
-        DIGEST_TASK,
-        {},
-        {
-          jobKey: DIGEST_KEY,
-          jobKeyMode: 'preserve_run_at',
-          runAt: new Date(this.clock.now().getTime() + DIGEST_FIRST_DELAY_MS),
-        },
-      );
-    }
+    if (this.config.adminDigestMinutes > 0) await this.scheduleDigest(manager);
+  }
+
+  /**
+   * A registration's transaction failed after `registered`: the digest it may have scheduled was
+   * rolled back with it, so the next registration schedules one again.
+   */
+  registrationRolledBack(): void {
+    this.digestWaitsUntil = 0;
+  }
+
+  /**
+   * Makes sure a digest will list this registration. While a digest job that this process
+   * scheduled is known to wait, comfortably after this transaction commits, there is nothing to
+   * do: that job lists every pending registration not yet listed. Otherwise the job is upserted
+   * (`preserve_run_at`: a waiting job keeps its time), which locks its row until the commit, so
+   * that a burst of registrations would otherwise queue on that row one after another.
+   */
+  private async scheduleDigest(manager: EntityManager): Promise<void> {
+    const now = this.clock.now().getTime();
+    if (now + DIGEST_KNOWN_MARGIN_MS < this.digestWaitsUntil) return;
+    const runAt = await this.mail.schedule(
+      manager,
+      DIGEST_TASK,
+      {},
+      { jobKey: DIGEST_KEY, jobKeyMode: 'preserve_run_at', runAt: new Date(now + DIGEST_FIRST_DELAY_MS) },
+    );
+    this.digestWaitsUntil = runAt.getTime();
   }
 
   approved(manager: EntityManager, user: User): Promise<unknown> {
@@ -102,9 +125,9 @@ export class UserMailService implements OnModuleInit {
    * The job runs a moment later, never while its own request is being answered: the work for a
    * known address (a token, a mail) must not lengthen that answer, or the time would tell.
    */
-  private scheduleRequest(task: string, email: string, context: RequestContext): Promise<void> {
+  private async scheduleRequest(task: string, email: string, context: RequestContext): Promise<void> {
     const runAt = new Date(this.clock.now().getTime() + REQUEST_DELAY_MS);
-    return this.mail.schedule(null, task, { email, ip: context.ip, user_agent: context.userAgent }, { runAt });
+    await this.mail.schedule(null, task, { email, ip: context.ip, user_agent: context.userAgent }, { runAt });
   }
 
   private async sendVerifyLink(manager: EntityManager, user: User): Promise<void> {
@@ -158,6 +181,7 @@ export class UserMailService implements OnModuleInit {
 
   /** One mail per active superuser listing the registrations no digest has listed yet, at most once per interval. */
   private async sendDigest(): Promise<void> {
+    this.digestWaitsUntil = 0;
     const last = await this.mail.lastEnqueuedAt(null, 'admin_digest');
     const due = last ? last.getTime() + this.config.adminDigestMinutes * 60_000 : 0;
     if (due > this.clock.now().getTime()) {

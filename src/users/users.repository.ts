@@ -91,6 +91,19 @@ export class UsersRepository {
   }
 
   /**
+   * Before a new account's password is hashed: is its username or email taken (as in
+   * `identifierHolders`), and does any user exist at all (one round trip for both).
+   */
+  async creationCheck(keys: { username: string; email: string }): Promise<{ taken: boolean; populated: boolean }> {
+    const [row]: Array<{ taken: boolean; populated: boolean }> = await this.run(undefined).query(
+      `SELECT EXISTS (SELECT 1 FROM user_identifiers i JOIN users u ON u.id = i.user_id WHERE i.key IN ($1, $2)) AS taken,
+              EXISTS (SELECT 1 FROM users) AS populated`,
+      [keys.username, keys.email],
+    );
+    return row;
+  }
+
+  /**
    * True when this transaction creates the first user ever. Once a user exists there can be no
    * first user again, so the advisory lock is only taken while the table is empty; concurrent
    * registrations then queue on it and exactly one sees the table still empty.
@@ -129,10 +142,22 @@ export class UsersRepository {
     return rows.map((row) => this.toUser(row));
   }
 
+  /** Inserts a user and returns the row as stored (defaults, keys and times), in one round trip. */
   async insert(manager: EntityManager, row: NewUserRow): Promise<User> {
-    const user = manager.create(User, row as Partial<User>);
-    await manager.insert(User, user);
-    return manager.findOneByOrFail(User, { id: user.id });
+    const { raw } = await manager
+      .createQueryBuilder()
+      .insert()
+      .into(User)
+      .values(row as Partial<User>)
+      .returning('*')
+      .execute();
+    const stored = (raw as Array<Record<string, unknown>>)[0];
+    const metadata = manager.connection.getMetadata(User);
+    const user = manager.create(User);
+    for (const column of metadata.columns) {
+      column.setEntityValue(user, manager.connection.driver.prepareHydratedValue(stored[column.databaseName], column));
+    }
+    return user;
   }
 
   /**

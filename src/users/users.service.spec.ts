@@ -11,17 +11,17 @@ const context = { ip: '127.0.0.1', userAgent: 'jest', requestId: 'r1' };
 const duplicate = new AppError('REGISTER_USER_ALREADY_EXISTS');
 const ADMIN = { id: '9e8d7c6b-5a49-4382-9170-615243342516', username: 'root' };
 
-function build(options: { first?: boolean; holders?: unknown[] } = {}) {
+function build(options: { first?: boolean; taken?: boolean; populated?: boolean } = {}) {
   const repository = {
     transaction: jest.fn(async (work: (m: unknown) => unknown) => work(manager)),
-    identifierHolders: jest.fn(async () => options.holders ?? []),
+    creationCheck: jest.fn(async () => ({ taken: options.taken ?? false, populated: options.populated ?? !options.first })),
     claimFirstUser: jest.fn(async () => options.first ?? false),
     insert: jest.fn(async (_m: unknown, row: Partial<User>) => ({ ...row, id: ID, createdAt: new Date() }) as User),
   };
   const hasher = { hash: jest.fn(async () => '$argon2id$hash') };
   const storage = { createTree: jest.fn(async () => undefined), discardNewTree: jest.fn(async () => undefined) };
   const audit = { record: jest.fn(async () => undefined) };
-  const mail = { registered: jest.fn(async () => undefined) };
+  const mail = { registered: jest.fn(async () => undefined), registrationRolledBack: jest.fn() };
   const sut = new UsersService(
     repository as never,
     hasher as never,
@@ -112,11 +112,11 @@ describe('UsersService.create', () => {
       code: 'REGISTER_INVALID_PASSWORD',
     });
     expect(hasher.hash).not.toHaveBeenCalled();
-    expect(repository.identifierHolders).not.toHaveBeenCalled();
+    expect(repository.creationCheck).not.toHaveBeenCalled();
   });
 
   it('answers the route-specific duplicate before hashing when the username or email is taken', async () => {
-    const { sut, hasher, repository } = build({ holders: [{ id: 'x' }] });
+    const { sut, hasher, repository } = build({ taken: true });
     await expect(sut.create(input, { kind: 'self' }, { context, duplicate })).rejects.toBe(duplicate);
     expect(hasher.hash).not.toHaveBeenCalled();
     expect(repository.insert).not.toHaveBeenCalled();
@@ -129,9 +129,30 @@ describe('UsersService.create', () => {
   });
 
   it('rolls back and removes the tree when storage fails', async () => {
-    const { sut, storage } = build();
+    const { sut, storage, mail } = build();
     storage.createTree.mockRejectedValueOnce(new Error('disk full'));
     await expect(sut.create(input, { kind: 'self' }, { context, duplicate })).rejects.toThrow('disk full');
     expect(storage.discardNewTree).toHaveBeenCalledWith(ID);
+    expect(mail.registered).not.toHaveBeenCalled();
+  });
+
+  it('makes the tree before queuing the mails; when the mails fail, removes the tree and forgets the digest it scheduled', async () => {
+    const { sut, storage, mail } = build();
+    mail.registered.mockImplementationOnce(async () => {
+      expect(storage.createTree).toHaveBeenCalledWith(ID);
+      throw new Error('queue down');
+    });
+    await expect(sut.create(input, { kind: 'self' }, { context, duplicate })).rejects.toThrow('queue down');
+    expect(storage.discardNewTree).toHaveBeenCalledWith(ID);
+    expect(mail.registrationRolledBack).toHaveBeenCalledTimes(1);
+  });
+
+  it('takes the first-user lock only when no user existed before the hash', async () => {
+    const populated = build({ populated: true });
+    await populated.sut.create(input, { kind: 'self' }, { context, duplicate });
+    expect(populated.repository.claimFirstUser).not.toHaveBeenCalled();
+    const empty = build({ populated: false, first: false });
+    await empty.sut.create(input, { kind: 'self' }, { context, duplicate });
+    expect(empty.repository.claimFirstUser).toHaveBeenCalledWith(manager);
   });
 });

@@ -81,25 +81,32 @@ export class UsersService {
    */
   async create(input: NewUser, origin: Origin, options: CreateOptions): Promise<User> {
     assertPasswordAcceptable(input.password, input.username, input.email);
-    if (await this.identifierTaken(input.username, input.email)) throw options.duplicate;
+    const { taken, populated } = await this.users.creationCheck(identityKeys(input.username, input.email));
+    if (taken) throw options.duplicate;
     const hashedPassword = await this.hasher.hash(input.password);
     const transaction = options.transaction ?? ((work) => this.users.transaction(work));
 
     let treeOf: string | undefined;
     try {
       return await transaction(async (manager) => {
-        const first = this.config.firstUserSuperuser && (await this.users.claimFirstUser(manager));
+        // Users existed before the hash: no first user can come of this one (it would take every
+        // account deleted meanwhile), so the first-user check is only made while the table was empty.
+        const first = this.config.firstUserSuperuser && !populated && (await this.users.claimFirstUser(manager));
         const user = await this.users.insert(manager, this.initialState(input, hashedPassword, origin, first));
         await this.recordCreation(manager, user, origin, options.context, first);
-        if (origin.kind === 'self') await this.mail.registered(manager, user);
-        // Last step before commit: a failure here rolls everything back.
+        // From here a failure rolls everything back and removes the tree. The tree comes before
+        // the mails: the digest's job row, locked from its update to the commit, stays locked briefly.
         treeOf = user.id;
         await this.storage.createTree(user.id);
+        if (origin.kind === 'self') await this.mail.registered(manager, user);
         return user;
       });
     } catch (error) {
       // The user does not exist, so neither may its (possibly partial) tree.
-      if (treeOf) await this.storage.discardNewTree(treeOf);
+      if (treeOf) {
+        this.mail.registrationRolledBack();
+        await this.storage.discardNewTree(treeOf);
+      }
       if (isUniqueViolation(error)) throw options.duplicate;
       throw error;
     }

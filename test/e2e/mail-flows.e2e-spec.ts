@@ -151,6 +151,12 @@ describe('mails of the account flows, over real SMTP (e2e)', () => {
       const [job] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE key = 'admin-digest'`);
       expect(job.n).toBe(1);
     });
+    // Scheduled once: a registration that knows a digest waits leaves its job row alone (an update
+    // would lock the row to its commit, and a burst of registrations would queue on it).
+    const [{ revision }] = await t.sql<{ revision: number }>(
+      `SELECT revision FROM graphile_worker.jobs WHERE key = 'admin-digest'`,
+    );
+    expect(revision).toBe(0);
     await t
       .sql(`UPDATE graphile_worker._private_jobs SET run_at = now() WHERE key = 'admin-digest'`)
       .catch(() => t.sql(`UPDATE graphile_worker.jobs SET run_at = now() WHERE key = 'admin-digest'`));
