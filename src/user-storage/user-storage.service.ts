@@ -23,6 +23,11 @@ export const USER_REGISTRY_FILES = [
   'function_registry.json',
 ] as const;
 
+/** For a create-if-missing: what exists already is left as it is. */
+function ignoreExisting(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EEXIST') throw error;
+}
+
 /** docs/API.md §14 Per-user storage: a tree is private to the service. */
 const FOLDER_MODE = 0o700;
 const FILE_MODE = 0o600;
@@ -76,16 +81,14 @@ export class UserStorageService {
   async createTree(userId: string): Promise<void> {
     const dir = this.userDir(userId);
     try {
-      await this.ensureRoot(this.usersRoot);
+      // Recursive: also remakes DATA_DIR/users (0700 too) if it went away since start-up.
       await fs.mkdir(dir, { recursive: true, mode: FOLDER_MODE });
-      await Promise.all(USER_SUBDIRECTORIES.map((sub) => fs.mkdir(path.join(dir, sub), { recursive: true, mode: FOLDER_MODE })));
-      await Promise.all(
-        USER_REGISTRY_FILES.map((file) =>
-          fs.writeFile(path.join(dir, file), '{}', { flag: 'wx', mode: FILE_MODE }).catch((error: NodeJS.ErrnoException) => {
-            if (error.code !== 'EEXIST') throw error;
-          }),
+      await Promise.all([
+        ...USER_SUBDIRECTORIES.map((sub) => fs.mkdir(path.join(dir, sub), { mode: FOLDER_MODE }).catch(ignoreExisting)),
+        ...USER_REGISTRY_FILES.map((file) =>
+          fs.writeFile(path.join(dir, file), '{}', { flag: 'wx', mode: FILE_MODE }).catch(ignoreExisting),
         ),
-      );
+      ]);
     } catch (error) {
       throw new StorageUnavailableError(error);
     }
@@ -161,9 +164,7 @@ export class UserStorageService {
    */
   private async ensureRoot(root: string): Promise<void> {
     await fs.mkdir(path.dirname(root), { recursive: true });
-    await fs.mkdir(root, { mode: FOLDER_MODE }).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EEXIST') throw error;
-    });
+    await fs.mkdir(root, { mode: FOLDER_MODE }).catch(ignoreExisting);
   }
 
   async hasCompleteTree(userId: string): Promise<boolean> {
