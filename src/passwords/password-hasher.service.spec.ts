@@ -14,6 +14,10 @@ describe('PasswordHasher', () => {
   it('hashes with argon2id m=19456 KiB, t=2, p=1 and verifies its own hashes', async () => {
     const hash = await sut.hash('correct horse');
     expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    // A fresh 16-byte salt each time (22 characters of unpadded base64).
+    const again = await sut.hash('correct horse');
+    expect([hash.split('$')[4], again.split('$')[4]].map((salt) => salt.length)).toEqual([22, 22]);
+    expect(again.split('$')[4]).not.toBe(hash.split('$')[4]);
     expect(await sut.verify(hash, 'correct horse')).toEqual({ valid: true, needsRehash: false });
     expect(await sut.verify(hash, 'wrong horse')).toEqual({ valid: false, needsRehash: false });
   });
