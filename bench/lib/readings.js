@@ -57,9 +57,9 @@ function readings(R) {
   }
   if (R.ratios.register < 0.9) {
     out.push(
-      `**registration vs raw argon2** (${round(100 * R.ratios.register, 0)} %): a registration is a new hash plus the duplicate check, a transaction (the first-user ` +
-        'check, the INSERT, which also updates the trigger-kept `user_counts` row, a read-back, the audit row) and the user’s storage folders and files on disk; ' +
-        `the ${threadWords} share${threads === 1 ? 's' : ''} the cores with it. Per round: ` +
+      `**registration vs raw argon2** (${round(100 * R.ratios.register, 0)} %): a registration is a new hash plus the duplicate check, a transaction (the INSERT ` +
+        '… RETURNING, which also updates the trigger-kept `user_counts` row, the audit row, the mail’s outbox row and job) and the user’s storage folders and files on disk; ' +
+        `the ${threadWords} share${threads === 1 ? 's' : ''} the cores with it, and the hash itself runs slower for it (bench/PROFILE.md). Per round: ` +
         `${R.rawHash.rounds.map((raw, i) => `${R.register.rounds[i] ? R.register.rounds[i].rps : '?'} / ${raw}`).join(', ')} registrations / hashes per s; ` +
         `server CPU ${micro(R.register.cpuPerRequestUs)} per registration.`,
     );
