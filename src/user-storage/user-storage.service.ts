@@ -206,7 +206,9 @@ export class UserStorageService {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
-    report.orphans = onDisk.filter((name) => !known.has(name)).sort();
+    // Hidden names are other processes' start-up probes (`.write-probe-<pid>`, `.ready-<hex>`),
+    // there for a moment while another instance or a CLI command starts on the same DATA_DIR.
+    report.orphans = onDisk.filter((name) => !name.startsWith('.') && !known.has(name)).sort();
     return report;
   }
 }
