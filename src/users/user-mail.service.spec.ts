@@ -5,7 +5,7 @@ import { UserMailService } from './user-mail.service';
 const manager = { transactional: true };
 const pending = { approvalStatus: 'pending', isVerified: true, email: 'ada@example.org', username: 'ada' } as User;
 
-function build() {
+function build(env: Record<string, string> = {}) {
   let now = Date.parse('2026-11-30T12:00:00Z');
   // The digest job as the queue keeps it: `preserve_run_at` keeps a waiting job's time.
   let waiting: number | null = null;
@@ -22,7 +22,7 @@ function build() {
     {} as never,
     {} as never,
     {} as never,
-    loadConfig({}),
+    loadConfig(env),
     { now: () => new Date(now) } as never,
   );
   return {
@@ -67,17 +67,10 @@ describe('UserMailService.registered: the superusers’ digest', () => {
     const { sut, mail } = build();
     await sut.registered(manager as never, { ...pending, approvalStatus: 'approved' } as User);
     expect(mail.schedule).not.toHaveBeenCalled();
-    const off = new UserMailService(
-      mail as never,
-      { registerTask: jest.fn() } as never,
-      {} as never,
-      {} as never,
-      {} as never,
-      loadConfig({ ADMIN_DIGEST_MINUTES: '0' }),
-      { now: () => new Date() } as never,
-    );
-    await off.registered(manager as never, pending);
-    expect(mail.schedule).not.toHaveBeenCalled();
-    expect(mail.enqueue).toHaveBeenCalledTimes(1);
+    expect(mail.enqueue).not.toHaveBeenCalled();
+    const off = build({ ADMIN_DIGEST_MINUTES: '0' });
+    await off.sut.registered(manager as never, pending);
+    expect(off.mail.schedule).not.toHaveBeenCalled();
+    expect(off.mail.enqueue).toHaveBeenCalledTimes(1);
   });
 });

@@ -151,13 +151,7 @@ export class UsersRepository {
       .values(row as Partial<User>)
       .returning('*')
       .execute();
-    const stored = (raw as Array<Record<string, unknown>>)[0];
-    const metadata = manager.connection.getMetadata(User);
-    const user = manager.create(User);
-    for (const column of metadata.columns) {
-      column.setEntityValue(user, manager.connection.driver.prepareHydratedValue(stored[column.databaseName], column));
-    }
-    return user;
+    return this.toUser((raw as Array<Record<string, unknown>>)[0]);
   }
 
   /**
