@@ -51,7 +51,7 @@ export class AuthService {
         institution: dto.institution ?? null,
       },
       { kind: 'self' },
-      { context, duplicate: new AppError('REGISTER_USER_ALREADY_EXISTS') },
+      { context, duplicate: () => new AppError('REGISTER_USER_ALREADY_EXISTS') },
     );
     return toUserRead(user);
   }

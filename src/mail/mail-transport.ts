@@ -89,10 +89,14 @@ export class MailTransport implements OnModuleInit {
       .replace(/\.\d+Z$/, 'Z');
     const target = path.join(this.outboxDir!, `${stamp}-${message.id}.eml`);
     const temporary = path.join(this.outboxDir!, `.${message.id}.${randomBytes(4).toString('hex')}.tmp`);
+    const write = () => fs.writeFile(temporary, content, { mode: 0o600, flag: 'wx' });
     try {
-      // Made again if someone removed it since the start.
-      await fs.mkdir(this.outboxDir!, { recursive: true, mode: 0o700 });
-      await fs.writeFile(temporary, content, { mode: 0o600, flag: 'wx' });
+      await write().catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+        // Made again if someone removed it since the start.
+        await fs.mkdir(this.outboxDir!, { recursive: true, mode: 0o700 });
+        await write();
+      });
       await fs.rename(temporary, target);
     } catch (error) {
       await fs.rm(temporary, { force: true });

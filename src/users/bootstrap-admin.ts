@@ -43,7 +43,7 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
         { kind: 'operator', source: 'bootstrap' },
         {
           context: { ip: null, userAgent: 'gatehouse-bootstrap', requestId: 'bootstrap' },
-          duplicate: new AppError('USER_ALREADY_EXISTS', 'USER_ALREADY_EXISTS'),
+          duplicate: () => new AppError('USER_ALREADY_EXISTS', 'USER_ALREADY_EXISTS'),
           transaction: (work) =>
             this.repository.transaction(async (manager) => {
               await this.repository.advisoryLock(manager, BOOTSTRAP_LOCK);

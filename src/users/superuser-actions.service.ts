@@ -71,7 +71,7 @@ export class SuperuserActionsService {
       { kind: 'admin', actor, ...flags },
       {
         context,
-        duplicate: alreadyExists(),
+        duplicate: alreadyExists,
         transaction: (work) =>
           this.locked(actor, async ({ manager, authorize }) => {
             authorize();

@@ -8,7 +8,7 @@ const ID = '0b4c5d6e-1f20-4a3b-8c4d-5e6f7a8b9c0d';
 const manager = { transactional: true };
 const input = { email: 'ada@example.org', username: 'ada', password: 'long-enough-pw' };
 const context = { ip: '127.0.0.1', userAgent: 'jest', requestId: 'r1' };
-const duplicate = new AppError('REGISTER_USER_ALREADY_EXISTS');
+const duplicate = () => new AppError('REGISTER_USER_ALREADY_EXISTS');
 const ADMIN = { id: '9e8d7c6b-5a49-4382-9170-615243342516', username: 'root' };
 
 function build(options: { first?: boolean; taken?: boolean; populated?: boolean } = {}) {
@@ -117,7 +117,10 @@ describe('UsersService.create', () => {
 
   it('answers the route-specific duplicate before hashing when the username or email is taken', async () => {
     const { sut, hasher, repository } = build({ taken: true });
-    await expect(sut.create(input, { kind: 'self' }, { context, duplicate })).rejects.toBe(duplicate);
+    await expect(sut.create(input, { kind: 'self' }, { context, duplicate })).rejects.toMatchObject({
+      code: 'REGISTER_USER_ALREADY_EXISTS',
+      status: 400,
+    });
     expect(hasher.hash).not.toHaveBeenCalled();
     expect(repository.insert).not.toHaveBeenCalled();
   });
@@ -125,7 +128,10 @@ describe('UsersService.create', () => {
   it('turns a unique violation inside the transaction into the same duplicate answer', async () => {
     const { sut, repository } = build();
     repository.insert.mockRejectedValueOnce(Object.assign(new Error('dup'), { code: '23505' }));
-    await expect(sut.create(input, { kind: 'self' }, { context, duplicate })).rejects.toBe(duplicate);
+    await expect(sut.create(input, { kind: 'self' }, { context, duplicate })).rejects.toMatchObject({
+      code: 'REGISTER_USER_ALREADY_EXISTS',
+      status: 400,
+    });
   });
 
   it('rolls back and removes the tree when storage fails', async () => {

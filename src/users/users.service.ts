@@ -53,7 +53,7 @@ export type Transaction = <T>(work: (manager: EntityManager) => Promise<T>) => P
 export interface CreateOptions {
   context: RequestContext;
   /** The error a duplicate username or email answers with on this route. */
-  duplicate: AppError;
+  duplicate: () => AppError;
   /** Opens the creating transaction; admin creation passes one that holds the superuser lock. */
   transaction?: Transaction;
 }
@@ -82,7 +82,7 @@ export class UsersService {
   async create(input: NewUser, origin: Origin, options: CreateOptions): Promise<User> {
     assertPasswordAcceptable(input.password, input.username, input.email);
     const { taken, populated } = await this.users.creationCheck(identityKeys(input.username, input.email));
-    if (taken) throw options.duplicate;
+    if (taken) throw options.duplicate();
     const hashedPassword = await this.hasher.hash(input.password);
     const transaction = options.transaction ?? ((work) => this.users.transaction(work));
 
@@ -107,7 +107,7 @@ export class UsersService {
         this.mail.registrationRolledBack();
         await this.storage.discardNewTree(treeOf);
       }
-      if (isUniqueViolation(error)) throw options.duplicate;
+      if (isUniqueViolation(error)) throw options.duplicate();
       throw error;
     }
   }

@@ -26,7 +26,7 @@ describe('bulk decisions on real PostgreSQL (medium)', () => {
     users.create(
       { username: name, email: `${name}@example.org`, password: PASSWORD },
       { kind: 'self' },
-      { context, duplicate: new AppError('REGISTER_USER_ALREADY_EXISTS') },
+      { context, duplicate: () => new AppError('REGISTER_USER_ALREADY_EXISTS') },
     );
 
   it('locks its targets one after another in id order, whatever order they are given in', async () => {

@@ -7,7 +7,7 @@ import { createMediumApp, MediumApp, waitForLockWaiter } from '../utils/create-m
 
 const context = { ip: '192.0.2.1', userAgent: 'medium-test', requestId: 'medium' };
 const PASSWORD = 'a-long-enough-password';
-const self = () => ({ context, duplicate: new AppError('REGISTER_USER_ALREADY_EXISTS') });
+const self = () => ({ context, duplicate: () => new AppError('REGISTER_USER_ALREADY_EXISTS') });
 
 describe('users rules on real PostgreSQL (medium)', () => {
   let m: MediumApp;

@@ -33,7 +33,7 @@ export const createSuperuser: CommandHandler = {
           { kind: 'operator', source: 'cli' },
           {
             context: cliContext(),
-            duplicate: new AppError('USER_ALREADY_EXISTS', 'a user with this username or email was created meanwhile'),
+            duplicate: () => new AppError('USER_ALREADY_EXISTS', 'a user with this username or email was created meanwhile'),
           },
         );
         out(`Superuser '${user.username}' <${user.email}> created (id ${user.id}), approved and active.`);
