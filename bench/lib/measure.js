@@ -309,7 +309,45 @@ function describeAdminBody(body) {
   return '';
 }
 
+/**
+ * CPU (user + system, this process) of making one empty file (open with O_CREAT|O_EXCL, close) and
+ * one folder in a fresh folder under `parent`: what the filesystem of the server's DATA_DIR charges
+ * for each file and folder of a user's storage tree and for each mail's `.eml` file. Synchronous
+ * calls, `count` of each, the median of three batches; null where `parent` cannot be written.
+ * @param {string} parent
+ * @param {number} [count]
+ * @returns {{ fileUs: number, folderUs: number } | null}
+ */
+function fileCreationCost(parent, count = 150) {
+  let dir;
+  try {
+    dir = fs.mkdtempSync(path.join(parent, 'gatehouse-bench-files-'));
+  } catch {
+    return null;
+  }
+  try {
+    /** @param {(name: string) => void} make */
+    const perCall = (make) => {
+      /** @type {number[]} */
+      const batches = [];
+      for (let b = 0; b < 3; b++) {
+        const start = process.cpuUsage();
+        for (let i = 0; i < count; i++) make(path.join(dir, `${b}-${i}`));
+        const used = process.cpuUsage(start);
+        batches.push((used.user + used.system) / count);
+      }
+      return batches.sort((x, y) => x - y)[1];
+    };
+    const fileUs = perCall((name) => fs.closeSync(fs.openSync(`${name}.json`, 'wx', 0o600)));
+    const folderUs = perCall((name) => fs.mkdirSync(name, { mode: 0o700 }));
+    return { fileUs, folderUs };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 module.exports = {
+  fileCreationCost,
   residentParts,
   runChild,
   load,

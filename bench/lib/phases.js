@@ -6,6 +6,7 @@
  * the runs of one round, next to each other in time: noise from a neighbour spoils one round, not
  * the figure.
  */
+const fs = require('node:fs');
 const settingsModule = require('./settings');
 const { CONNECTIONS, D, ROUNDS, PASSWORD, PROBE, SMALL, LARGE, LARGE_LABEL, QUICK, ADMIN_ROUTES, UV_THREADPOOL_SIZE, count } =
   settingsModule;
@@ -232,6 +233,12 @@ async function hashing(R, setup, main) {
   R.register = m.combine(registerRuns, { successesOnly: true });
   R.rawHash = { perSecond: mean(rawHashes.map((x) => x.perSecond)), rounds: rawHashes.map((x) => round(x.perSecond)) };
   R.ratios.register = median(registerRuns.map((x, i) => m.successRate(x) / rawHashes[i].perSecond));
+  // What the disk charges for the tree's files and folders, beside tmpfs (a registration's share of
+  // the cores that the raw hashes never pay).
+  R.fileCreation = {
+    dataDir: m.fileCreationCost(setup.workDir),
+    tmpfs: fs.existsSync('/dev/shm') ? m.fileCreationCost('/dev/shm') : null,
+  };
   main.mark('/register');
 
   const touchesAfter = await db.settledSessionUpdates(main.db, main.whoamiLast);

@@ -124,6 +124,15 @@ function measurements(R) {
     `raw argon2id hashes/s (a new salt each), ${settings.hashConcurrency} in flight, UV_THREADPOOL_SIZE=${UV_THREADPOOL_SIZE}`,
     `${round(R.rawHash.perSecond)}/s (rounds: ${R.rawHash.rounds.join(', ')})`,
   ]);
+  const files = R.fileCreation;
+  if (files && files.dataDir) {
+    const cost = (/** @type {import('./types').FileCreationCost} */ c) =>
+      `${round(c.fileUs, 0)} µs per file, ${round(c.folderUs, 0)} µs per folder`;
+    detail.push([
+      'CPU of making an empty file (open O_CREAT|O_EXCL, close) / a folder, synchronous, median of 3 × 150 (information)',
+      `on DATA_DIR's filesystem ${cost(files.dataDir)}${files.tmpfs ? `; on tmpfs (/dev/shm) ${cost(files.tmpfs)}` : ''}`,
+    ]);
+  }
   const f = R.flood;
   detail.push([
     `\`/whoami\` probe, quiet (${PROBE.connections} connections, ${PROBE.overallRate} req/s), before / after the flood`,

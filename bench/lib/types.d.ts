@@ -238,6 +238,8 @@ export interface Results {
   register: Combined;
   raw: RawRates;
   rawHash: RawRates;
+  /** CPU of making one file / one folder on DATA_DIR's filesystem and on tmpfs (measure.fileCreationCost). */
+  fileCreation: { dataDir: FileCreationCost | null; tmpfs: FileCreationCost | null } | null;
   ratios: {
     whoamiRps: number;
     whoamiP99: number;
@@ -290,4 +292,9 @@ export interface TargetRow {
   measured: string;
   ratio: string;
   verdict: string;
+}
+
+export interface FileCreationCost {
+  fileUs: number;
+  folderUs: number;
 }
