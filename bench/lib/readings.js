@@ -3,7 +3,7 @@
 /** What the run says about each missed target, from its own figures. */
 const os = require('node:os');
 const { CONNECTIONS, LARGE_LABEL, SEARCH, SEARCH_SELECTIVE, settings } = require('./settings');
-const { micro, restRss } = require('./targets');
+const { micro, percentOf, restRss } = require('./targets');
 const { round } = require('./util');
 
 /** @typedef {import('./types').Results} Results */
@@ -68,14 +68,14 @@ function readings(R) {
   }
   if (R.ratios.login < 0.9) {
     out.push(
-      `**/login vs raw argon2** (${round(100 * R.ratios.login, 0)} %): a login is a verify plus the user lookup, a transaction with two INSERTs (session, audit) and a commit, ` +
+      `**/login vs raw argon2** (${percentOf(R.ratios.login, 0.9)}): a login is a verify plus the user lookup, a transaction with two INSERTs (session, audit) and a commit, ` +
         `and signing the JWT; the ${threadWords} share${threads === 1 ? 's' : ''} the 2 cores with that work, the event loop, PostgreSQL and the load client, while the raw measurement had the cores to itself. ` +
         `Per round: ${R.raw.rounds.map((raw, i) => `${R.login.rounds[i] ? R.login.rounds[i].rps : '?'} / ${raw}`).join(', ')} logins / verifies per s.`,
     );
   }
   if (R.ratios.register < 0.9) {
     out.push(
-      `**registration vs raw argon2** (${round(100 * R.ratios.register, 0)} %): a registration is a new hash plus the duplicate check, a transaction (the INSERT ` +
+      `**registration vs raw argon2** (${percentOf(R.ratios.register, 0.9)}): a registration is a new hash plus the duplicate check, a transaction (the INSERT ` +
         '… RETURNING, which also updates the trigger-kept `user_counts` row, the audit row, the mail’s outbox row and job) and the user’s storage folders and files on disk; ' +
         `the ${threadWords} share${threads === 1 ? 's' : ''} the cores with it, and the hash itself runs slower for it (bench/PROFILE.md). Per round: ` +
         `${R.rawHash.rounds.map((raw, i) => `${R.register.rounds[i] ? R.register.rounds[i].rps : '?'} / ${raw}`).join(', ')} registrations / hashes per s; ` +

@@ -53,7 +53,7 @@ function targets(R) {
   add(
     '`/login` ≥ 90 % of raw argon2 verifies/s',
     `${round(R.login.rps)} vs ${round(R.raw.perSecond)} /s`,
-    `${round(100 * loginRatio, 0)} %`,
+    percentOf(loginRatio, 0.9),
     loginRatio >= 0.9,
   );
 
@@ -190,10 +190,21 @@ function targets(R) {
   add(
     'registration ≥ 90 % of raw argon2 hashes/s',
     `${round(R.register.rps)} vs ${round(R.rawHash.perSecond)} /s`,
-    `${round(100 * R.ratios.register, 0)} %`,
+    percentOf(R.ratios.register, 0.9),
     R.ratios.register >= 0.9,
   );
   return rows;
 }
 
-module.exports = { targets, micro, restRss };
+/**
+ * A ratio as a percentage for a "≥ 90 %" target: whole percents, one decimal more where whole
+ * percents would show the bound itself for a ratio that misses it (89.6 % is not "90 %").
+ * @param {number} ratio
+ * @param {number} bound the target, as a ratio
+ */
+function percentOf(ratio, bound) {
+  const whole = Math.round(100 * ratio);
+  return ratio < bound && whole >= 100 * bound ? `${Math.floor(1000 * ratio) / 10} %` : `${whole} %`;
+}
+
+module.exports = { targets, micro, restRss, percentOf };
