@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { promises as fs } from 'node:fs';
+import { mkdtempSync, promises as fs, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../config/load-config';
@@ -40,7 +39,7 @@ describe('MailTransport without SMTP_URL (.eml files)', () => {
     expect(statSync(path.join(outbox, files[0])).mode & 0o777).toBe(0o600);
   });
 
-  it('reports a file where the folder should be, and leaves no temporary file', async () => {
+  it('reports a file where the folder should be, and leaves that file as it was', async () => {
     const transport = new MailTransport(loadConfig({ DATA_DIR: dataDir }));
     await transport.onModuleInit();
     const outbox = path.join(dataDir, 'outbox');
