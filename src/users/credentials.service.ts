@@ -12,6 +12,7 @@ import { SessionsService } from '../sessions/sessions.service';
 import { AccountTokensService } from './account-tokens.service';
 import { UserMailService } from './user-mail.service';
 import { User } from './user.entity';
+import { LoginLockoutRepository } from './login-lockout.repository';
 import { UsersRepository } from './users.repository';
 
 export interface PasswordReset {
@@ -29,6 +30,7 @@ export interface PasswordReset {
 export class CredentialsService {
   constructor(
     private readonly users: UsersRepository,
+    private readonly lockout: LoginLockoutRepository,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
@@ -60,14 +62,14 @@ export class CredentialsService {
   async lockState(user: User, ip: string | null): Promise<{ locked: boolean; failedHere: boolean }> {
     const now = this.clock.now().getTime();
     if (user.lockedUntil !== null && user.lockedUntil.getTime() > now) return { locked: true, failedHere: true };
-    const here = await this.users.addressFailures(user.id, clientKey(ip));
+    const here = await this.lockout.addressFailures(user.id, clientKey(ip));
     return { locked: here?.lockedUntil != null && here.lockedUntil.getTime() > now, failedHere: here !== null };
   }
 
   async recordFailure(user: User, ip: string | null): Promise<void> {
     const now = this.clock.now();
     const windowMs = this.config.lockoutMinutes * 60_000;
-    await this.users.recordLoginFailure(user.id, clientKey(ip), now, {
+    await this.lockout.recordLoginFailure(user.id, clientKey(ip), now, {
       perAddress: this.config.lockoutThreshold,
       perAccount: this.config.lockoutAccountThreshold,
       lockUntil: new Date(now.getTime() + windowMs),
@@ -80,7 +82,7 @@ export class CredentialsService {
    * replaced. `failedHere` false (lockState found no failure from this address): nothing to clear.
    */
   async recordSuccess(user: User, ip: string | null, password: string, verified: VerifyResult, failedHere = true): Promise<void> {
-    if (failedHere) await this.users.clearAddressFailures(user.id, clientKey(ip));
+    if (failedHere) await this.lockout.clearAddressFailures(user.id, clientKey(ip));
     if (verified.needsRehash) await this.users.update(undefined, user.id, { hashedPassword: await this.hasher.hash(password) });
   }
 
@@ -104,7 +106,7 @@ export class CredentialsService {
       if (!locked) await this.recordFailure(user, context.ip);
       throw new AppError('INVALID_CURRENT_PASSWORD', 'Invalid current password');
     }
-    await this.users.clearAddressFailures(user.id, clientKey(context.ip));
+    await this.lockout.clearAddressFailures(user.id, clientKey(context.ip));
     assertPasswordAcceptable(next, user.username, user.email, 'UPDATE_USER_INVALID_PASSWORD');
     const hashedPassword = await this.hasher.hash(next);
     const changed = await this.users.transaction(async (manager) => {
@@ -184,7 +186,7 @@ export class CredentialsService {
     source: 'cli' | 'link',
   ): Promise<PasswordReset> {
     await this.users.update(manager, user.id, { hashedPassword });
-    const lockoutCleared = await this.users.clearLockout(user.id, manager);
+    const lockoutCleared = await this.lockout.clearLockout(user.id, manager);
     await this.mail.passwordReset(manager, user);
     const sessionsEnded = await this.sessions.revokeAllForUser(manager, user.id, 'password_reset');
     const target = { id: user.id, username: user.username };

@@ -55,6 +55,7 @@ function build(options: { superusers?: string[]; target?: User | null } = {}) {
     archiveTree: jest.fn(async (): Promise<string | null> => '/data/deleted/x'),
     restoreArchivedTree: jest.fn(async () => undefined),
   };
+  const lockout = { clearLockout: jest.fn(async () => false) };
   const sut = new SuperuserActionsService(
     repository as never,
     accounts as never,
@@ -63,6 +64,7 @@ function build(options: { superusers?: string[]; target?: User | null } = {}) {
     storage as never,
     new Clock(),
     tokens as never,
+    lockout as never,
   );
   const approvals = new ApprovalsService(repository as never, sut, audit as never, new Clock(), mail as never);
   return { sut, approvals, repository, accounts, sessions, audit, storage, tokens, mail };

@@ -13,6 +13,7 @@ import { AccountTokensService } from './account-tokens.service';
 import { auditUser } from './user-audit';
 import { changesTo, diffOf, UserChanges } from './user-changes';
 import { User } from './user.entity';
+import { LoginLockoutRepository } from './login-lockout.repository';
 import { UsersRepository } from './users.repository';
 import { Actor, NewUser, UsersService } from './users.service';
 
@@ -57,6 +58,7 @@ export class SuperuserActionsService {
     private readonly storage: UserStorageService,
     private readonly clock: Clock,
     private readonly tokens: AccountTokensService,
+    private readonly lockout: LoginLockoutRepository,
   ) {}
 
   /** Approved, and active unless told otherwise; under the same lock and re-check as every other action. */
@@ -208,7 +210,7 @@ export class SuperuserActionsService {
   unlock(actor: Actor, targetId: string, context: RequestContext): Promise<User> {
     return this.lockedTarget(actor, targetId, async ({ manager, authorize }, target) => {
       authorize();
-      const cleared = await this.users.clearLockout(target.id, manager);
+      const cleared = await this.lockout.clearLockout(target.id, manager);
       await this.record(manager, 'account_unlocked', actor, target, context, { was_locked: cleared });
       return target;
     });

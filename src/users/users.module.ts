@@ -20,6 +20,7 @@ import { TrustedDomain } from './trusted-domain.entity';
 import { TrustedDomainsRepository } from './trusted-domains.repository';
 import { TrustedDomainsService } from './trusted-domains.service';
 import { User } from './user.entity';
+import { LoginLockoutRepository } from './login-lockout.repository';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
@@ -35,6 +36,7 @@ import { UsersService } from './users.service';
   ],
   providers: [
     UsersRepository,
+    LoginLockoutRepository,
     UsersService,
     CredentialsService,
     SuperuserActionsService,

@@ -1,6 +1,6 @@
 import { AppError } from '../../src/common/errors/app-error';
 import { CredentialsService } from '../../src/users/credentials.service';
-import { UsersRepository } from '../../src/users/users.repository';
+import { LoginLockoutRepository } from '../../src/users/login-lockout.repository';
 import { SuperuserActionsService } from '../../src/users/superuser-actions.service';
 import { UsersService } from '../../src/users/users.service';
 import { createMediumApp, MediumApp, waitForLockWaiter } from '../utils/create-medium-app';
@@ -170,7 +170,7 @@ describe('lockout on real PostgreSQL (medium)', () => {
     expect(await credentials.isLocked(await fresh(), '203.0.113.9')).toBe(true);
     await fail('192.0.2.1', 20);
     const { id } = await fresh();
-    expect(await m.app.get(UsersRepository).clearLockout(id)).toBe(true);
+    expect(await m.app.get(LoginLockoutRepository).clearLockout(id)).toBe(true);
     expect(await credentials.isLocked(await fresh(), '203.0.113.9')).toBe(false);
     expect(await credentials.isLocked(await fresh(), '192.0.2.1')).toBe(false);
     expect(await m.sql('SELECT 1 FROM login_failures')).toEqual([]);
