@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Pool } from 'pg';
 import type { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { RequestContext } from '../common/http/request-context';
+import { poolOf } from '../database/prepared';
 import { CSV_HEADER, csvLines, EXPORT_COLUMNS, ExportFormat, ExportRow, ndjsonLines } from './audit-export.format';
 import { AuditFilter, filterConditions } from './audit-query.service';
 import { CursorStream } from './cursor-stream';
@@ -35,7 +34,7 @@ export class AuditExportService {
     const where = filterConditions(filter, values);
     const text = `SELECT ${EXPORT_COLUMNS} FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC`;
     const stream = await CursorStream.open<ExportRow>(
-      (this.dataSource.driver as PostgresDriver).master as Pool,
+      poolOf(this.dataSource),
       { text, values },
       format === 'csv'
         ? { batchSize: BATCH_SIZE, format: csvLines, prefix: CSV_HEADER }

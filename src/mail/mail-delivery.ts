@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { MailOutbox } from './mail-outbox.entity';
+import { runPrepared, type PreparedStatement } from '../database/prepared';
+import type { MailOutbox } from './mail-outbox.entity';
 import { MailTransport } from './mail-transport';
 import { KINDS_WITH_TOKENS } from './mail.types';
 import { describeFailure } from './redact';
@@ -31,6 +32,26 @@ class DeliveryFailed extends Error {
 const clearTokenBodies = (n: number) => `text_body = CASE WHEN kind = ANY($${n}::text[]) THEN NULL ELSE text_body END,
   html_body = CASE WHEN kind = ANY($${n}::text[]) THEN NULL ELSE html_body END`;
 
+/** The row a job delivers, as the transport needs it (every delivery: a prepared statement). */
+const OUTBOX_ROW: PreparedStatement = {
+  name: 'gatehouse_mail_row',
+  text: `SELECT id, kind, recipient, subject, text_body AS "textBody", html_body AS "htmlBody", message_id AS "messageId",
+                status, created_at AS "createdAt"
+           FROM mail_outbox WHERE id = $1`,
+};
+
+type OutboxRow = Pick<
+  MailOutbox,
+  'id' | 'kind' | 'recipient' | 'subject' | 'textBody' | 'htmlBody' | 'messageId' | 'status' | 'createdAt'
+>;
+
+/** A delivered mail: `sent`, and its body cleared when it held a token. */
+const MARK_SENT: PreparedStatement = {
+  name: 'gatehouse_mail_sent',
+  text: `UPDATE mail_outbox SET status = 'sent', attempts = attempts + 1, last_error = NULL, sent_at = now(), ${clearTokenBodies(2)}
+          WHERE id = $1 AND status = 'pending'`,
+};
+
 /** Rows an UPDATE … RETURNING changed, from either shape TypeORM gives. */
 const changedRows = (result: unknown): number =>
   Array.isArray(result) && Array.isArray(result[0]) ? result[0].length : Array.isArray(result) ? result.length : 0;
@@ -57,7 +78,7 @@ export class MailDelivery {
       this.logger.error(`mail job ${job.id} has no outbox id; dropped`);
       return;
     }
-    const row = await this.dataSource.getRepository(MailOutbox).findOneBy({ id });
+    const [row] = await runPrepared<OutboxRow>(this.dataSource, OUTBOX_ROW, [id]);
     if (!row || row.status !== 'pending') return;
     const tokenKinds = [...KINDS_WITH_TOKENS];
     try {
@@ -82,15 +103,11 @@ export class MailDelivery {
       await this.giveUp(row, message, job, tokenKinds);
       return;
     }
-    await this.dataSource.query(
-      `UPDATE mail_outbox SET status = 'sent', attempts = attempts + 1, last_error = NULL, sent_at = now(), ${clearTokenBodies(2)}
-       WHERE id = $1 AND status = 'pending'`,
-      [row.id, tokenKinds],
-    );
+    await runPrepared(this.dataSource, MARK_SENT, [row.id, tokenKinds]);
   }
 
   /** After the last attempt: failed, audited as `mail_failed` (docs/API.md §12), and an error line. */
-  private async giveUp(row: MailOutbox, message: string, job: TaskJob, tokenKinds: string[]): Promise<void> {
+  private async giveUp(row: OutboxRow, message: string, job: TaskJob, tokenKinds: string[]): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const updated: unknown = await manager.query(
         `UPDATE mail_outbox SET status = 'failed', attempts = attempts + 1, last_error = $2, failed_at = now(), ${clearTokenBodies(3)}

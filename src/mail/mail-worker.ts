@@ -15,6 +15,30 @@ export const SEND_MAIL_TASK = 'mail:send';
 /** Jobs run at once by one instance; each holds at most one SMTP connection. */
 const CONCURRENCY = 4;
 
+/**
+ * How the runner takes and completes jobs, tuned for bursts of registrations (bench/PROFILE.md:
+ * it halved the mail's share of PostgreSQL's work per registration):
+ * - The pool fetches up to `CONCURRENCY + 1` jobs in one query (a local queue) instead of one
+ *   query per job. After a fetch that did not fill it, it waits 50–150 ms before the next one,
+ *   whatever new-job notifications arrive meanwhile, so a burst is taken in a few fetches rather
+ *   than one fetch per notification. A mail waits at most that much longer; an idle worker still
+ *   fetches as soon as a job is added. On shutdown the queued jobs are given back; after a crash
+ *   they, like the jobs in progress, wait for graphile-worker's stale-lock timeout.
+ * - Completions made within 10 ms are written by one statement. Completion and failure are
+ *   always batched: a batch that cannot reach the database is retried with backoff for minutes
+ *   and, if it still fails, stops the runner, which `start` restarts. Unbatched, graphile-worker
+ *   0.18 leaves that write's failure unhandled, and an unhandled rejection ends a Node process.
+ *   A job whose completion is lost runs again and finds its mail no longer pending.
+ */
+const QUEUE_SETTINGS = {
+  localQueue: {
+    size: CONCURRENCY + 1,
+    refetchDelay: { durationMs: 100, threshold: CONCURRENCY, maxAbortThreshold: Infinity },
+  },
+  completeJobBatchDelay: 10,
+  failJobBatchDelay: 0,
+};
+
 /** After the runner stopped on a database fault, the wait before a new one starts. */
 const RESTART_DELAY_MS = 5000;
 
@@ -103,11 +127,7 @@ export class MailWorker implements OnModuleInit, OnModuleDestroy {
       // Due jobs (retries, scheduled tasks) are found by polling; new ones arrive by NOTIFY at once.
       pollInterval: 2000,
       logger: queueLogger(this.logger),
-      // Completion and failure are written in (immediate) batches: a batch that cannot reach the
-      // database is retried with backoff for minutes and, if it still fails, stops the runner,
-      // which the handler below restarts. Unbatched, graphile-worker 0.18 leaves that write's
-      // failure unhandled, and an unhandled rejection ends a Node process.
-      preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+      preset: { worker: QUEUE_SETTINGS },
     });
     this.runner = runner;
     runner.promise.catch((error: Error) => {

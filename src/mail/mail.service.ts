@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { runPrepared, type PreparedStatement } from '../database/prepared';
 import { MailKind, MailRequest } from './mail.types';
 import { SEND_MAIL_TASK } from './mail-worker';
 import { renderMail } from './templates/render';
@@ -28,6 +29,16 @@ export interface ScheduleOptions {
   /** Attempts before the job is given up (default MAIL_MAX_ATTEMPTS). */
   maxAttempts?: number;
 }
+
+/** A mail's outbox row and its delivery job, in one statement (one round trip). */
+const ENQUEUE_MAIL: PreparedStatement = {
+  name: 'gatehouse_mail_enqueue',
+  text: `WITH mail AS (
+           INSERT INTO mail_outbox (kind, recipient, subject, text_body, html_body, message_id)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id)
+         SELECT mail.id FROM mail
+          CROSS JOIN LATERAL graphile_worker.add_job($7::text, json_build_object('outbox_id', mail.id), max_attempts => $8::int) job`,
+};
 
 /** One address, nothing that could become a second header or a second recipient. */
 const SINGLE_ADDRESS = /^[^\s@<>,;:"()[\]\\]+@[^\s@<>,;:"()[\]\\]+$/;
@@ -62,12 +73,9 @@ export class MailService {
       now: new Date(),
     });
     const messageId = `<${randomUUID()}@${this.messageIdHost}>`;
-    const [row] = (await (manager ?? this.dataSource.manager).query(
-      `WITH mail AS (
-         INSERT INTO mail_outbox (kind, recipient, subject, text_body, html_body, message_id)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id)
-       SELECT mail.id FROM mail
-        CROSS JOIN LATERAL graphile_worker.add_job($7::text, json_build_object('outbox_id', mail.id), max_attempts => $8::int) job`,
+    const [row] = await runPrepared<{ id: string }>(
+      this.dataSource,
+      ENQUEUE_MAIL,
       [
         mail.kind,
         mail.to,
@@ -78,7 +86,8 @@ export class MailService {
         SEND_MAIL_TASK,
         this.config.mailMaxAttempts,
       ],
-    )) as Array<{ id: string }>;
+      manager,
+    );
     return { id: row.id, messageId };
   }
 

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Pool } from 'pg';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { runPrepared, type PreparedStatement } from '../database/prepared';
 import { Session } from './session.entity';
 
 /**
@@ -14,17 +13,15 @@ export interface LiveWindow {
   createdAfter: Date;
 }
 
-const SESSION_TOUCH = 'UPDATE sessions SET last_seen_at = $2 WHERE id = $1 AND last_seen_at < $2 AND revoked_at IS NULL';
+const SESSION_TOUCH: PreparedStatement = {
+  name: 'gatehouse_session_touch',
+  text: 'UPDATE sessions SET last_seen_at = $2 WHERE id = $1 AND last_seen_at < $2 AND revoked_at IS NULL',
+};
 
 /** Every query on the sessions table. */
 @Injectable()
 export class SessionsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  /** The pg pool itself, for named (prepared) statements on the hot path. */
-  private pool(): Pool {
-    return (this.dataSource.driver as PostgresDriver).master as Pool;
-  }
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
@@ -36,7 +33,7 @@ export class SessionsRepository {
 
   /** Records activity; never moves `last_seen_at` backwards and never revives a revoked session. */
   async touch(sessionId: string, at: Date): Promise<void> {
-    await this.pool().query({ name: 'gatehouse_session_touch', text: SESSION_TOUCH, values: [sessionId, at] });
+    await runPrepared(this.dataSource, SESSION_TOUCH, [sessionId, at]);
   }
 
   /** True when the session was alive. */

@@ -1,12 +1,23 @@
+import type { PreparedStatement } from '../database/prepared';
 import type { ImportedUserRow, PendingQuery, SortField, UserListQuery } from './users.repository.types';
 
 /** The users repository's longer statements, kept apart so that the repository reads as a list of operations. */
 
 /** The session named by a token, with its owner, in one indexed query (the hot path of every request). */
-export const SESSION_WITH_OWNER = `SELECT s.id AS session_id, s.user_id, s.created_at, s.last_seen_at, s.revoked_at,
+export const SESSION_WITH_OWNER: PreparedStatement = {
+  name: 'gatehouse_session_check',
+  text: `SELECT s.id AS session_id, s.user_id, s.created_at, s.last_seen_at, s.revoked_at,
        u.username, u.email, u.is_active, u.is_superuser
   FROM sessions s JOIN users u ON u.id = s.user_id
- WHERE s.id = $1`;
+ WHERE s.id = $1`,
+};
+
+/** Before a new user's hash: is either identity key held, and does any user exist yet (the first-user rule)? */
+export const CREATION_CHECK: PreparedStatement = {
+  name: 'gatehouse_creation_check',
+  text: `SELECT EXISTS (SELECT 1 FROM user_identifiers i JOIN users u ON u.id = i.user_id WHERE i.key IN ($1, $2)) AS taken,
+       EXISTS (SELECT 1 FROM users) AS populated`,
+};
 
 /** The legacy import's insert: keeps the given id and hash; nothing when the id exists. */
 export const INSERT_IMPORTED = `INSERT INTO users (id, email, username, hashed_password, is_active, is_superuser, is_verified, is_approved,

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { runPrepared } from '../database/prepared';
 import { User } from './user.entity';
 import {
   importedValues,
   INSERT_IMPORTED,
   listStatements,
   pendingStatements,
+  CREATION_CHECK,
   SESSION_WITH_OWNER,
   type Statement,
 } from './users.repository.sql';
@@ -35,10 +35,6 @@ const FIRST_USER_LOCK = '7449363237540422961';
 @Injectable()
 export class UsersRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  private pool(): Pool {
-    return (this.dataSource.driver as PostgresDriver).master as Pool;
-  }
 
   private run(manager?: EntityManager): EntityManager {
     return manager ?? this.dataSource.manager;
@@ -93,11 +89,10 @@ export class UsersRepository {
    * `identifierHolders`), and does any user exist at all (one round trip for both).
    */
   async creationCheck(keys: { username: string; email: string }): Promise<{ taken: boolean; populated: boolean }> {
-    const [row]: Array<{ taken: boolean; populated: boolean }> = await this.run(undefined).query(
-      `SELECT EXISTS (SELECT 1 FROM user_identifiers i JOIN users u ON u.id = i.user_id WHERE i.key IN ($1, $2)) AS taken,
-              EXISTS (SELECT 1 FROM users) AS populated`,
-      [keys.username, keys.email],
-    );
+    const [row] = await runPrepared<{ taken: boolean; populated: boolean }>(this.dataSource, CREATION_CHECK, [
+      keys.username,
+      keys.email,
+    ]);
     return row;
   }
 
@@ -179,14 +174,10 @@ export class UsersRepository {
     return rows.map((row) => row.id);
   }
 
-  /** A named (prepared) statement on the pool: planned once per connection, about twice the rate of an unnamed one. */
+  /** A prepared statement: planned once per connection, about twice the rate of an unnamed one. */
   async findSessionWithOwner(sessionId: string): Promise<SessionWithOwner | null> {
-    const { rows } = await this.pool().query<SessionWithOwner>({
-      name: 'gatehouse_session_check',
-      text: SESSION_WITH_OWNER,
-      values: [sessionId],
-    });
-    return rows[0] ?? null;
+    const [row] = await runPrepared<SessionWithOwner>(this.dataSource, SESSION_WITH_OWNER, [sessionId]);
+    return row ?? null;
   }
 
   /** Filters, a keyset page, and counts over the whole filtered set (the kept counts row when unfiltered). */
