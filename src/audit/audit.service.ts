@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { AuditEvent } from './audit-event.entity';
+import { runPrepared, type PreparedStatement } from '../database/prepared';
 import { AuditEventType } from './audit-event-types';
 
 export interface AuditParty {
@@ -18,6 +17,13 @@ export interface AuditRecord {
   userAgent?: string | null;
   details?: Record<string, unknown>;
 }
+
+/** One event (every login, registration and admin action): a prepared statement. */
+const INSERT_EVENT: PreparedStatement = {
+  name: 'gatehouse_audit_insert',
+  text: `INSERT INTO audit_events (event_type, actor_id, actor_username, target_id, target_username, ip, user_agent, details)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
+};
 
 /** Keys that must never reach the audit table or the log, whatever a caller passes. */
 const SECRET_KEY = /pass(word)?|hash|token|secret|authorization|cookie|jwt/i;
@@ -51,7 +57,21 @@ export class AuditService {
       userAgent: record.userAgent?.slice(0, 512) ?? null,
       details,
     };
-    await (manager ?? this.dataSource.manager).insert(AuditEvent, row as QueryDeepPartialEntity<AuditEvent>);
+    await runPrepared(
+      this.dataSource,
+      INSERT_EVENT,
+      [
+        row.eventType,
+        row.actorId,
+        row.actorUsername,
+        row.targetId,
+        row.targetUsername,
+        row.ip,
+        row.userAgent,
+        JSON.stringify(details),
+      ],
+      manager,
+    );
     this.logger.log({
       msg: 'security event',
       event_type: row.eventType,

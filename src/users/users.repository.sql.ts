@@ -1,5 +1,5 @@
 import type { PreparedStatement } from '../database/prepared';
-import type { ImportedUserRow, PendingQuery, SortField, UserListQuery } from './users.repository.types';
+import type { ImportedUserRow, NewUserRow, PendingQuery, SortField, UserListQuery } from './users.repository.types';
 
 /** The users repository's longer statements, kept apart so that the repository reads as a list of operations. */
 
@@ -18,6 +18,34 @@ export const CREATION_CHECK: PreparedStatement = {
   text: `SELECT EXISTS (SELECT 1 FROM user_identifiers i JOIN users u ON u.id = i.user_id WHERE i.key IN ($1, $2)) AS taken,
        EXISTS (SELECT 1 FROM users) AS populated`,
 };
+
+/** A new user (registration, an admin's creation): every column a new row sets, the rest by default. */
+export const INSERT_USER: PreparedStatement = {
+  name: 'gatehouse_user_insert',
+  text: `INSERT INTO users (email, username, username_key, email_key, hashed_password, is_active, is_superuser, is_verified,
+                     is_approved, approval_status, approval_note, institution, approved_by, approved_at, rejection_reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+         RETURNING *`,
+};
+
+/** INSERT_USER's parameters, in its order. */
+export const newUserValues = (row: NewUserRow): unknown[] => [
+  row.email,
+  row.username,
+  row.usernameKey,
+  row.emailKey,
+  row.hashedPassword,
+  row.isActive,
+  row.isSuperuser,
+  row.isVerified,
+  row.isApproved,
+  row.approvalStatus,
+  row.approvalNote,
+  row.institution,
+  row.approvedBy,
+  row.approvedAt,
+  row.rejectionReason,
+];
 
 /** The legacy import's insert: keeps the given id and hash; nothing when the id exists. */
 export const INSERT_IMPORTED = `INSERT INTO users (id, email, username, hashed_password, is_active, is_superuser, is_verified, is_approved,

@@ -10,6 +10,8 @@ import {
   listStatements,
   pendingStatements,
   CREATION_CHECK,
+  INSERT_USER,
+  newUserValues,
   SESSION_WITH_OWNER,
   type Statement,
 } from './users.repository.sql';
@@ -137,14 +139,8 @@ export class UsersRepository {
 
   /** Inserts a user and returns the row as stored (defaults, keys and times), in one round trip. */
   async insert(manager: EntityManager, row: NewUserRow): Promise<User> {
-    const { raw } = await manager
-      .createQueryBuilder()
-      .insert()
-      .into(User)
-      .values(row as Partial<User>)
-      .returning('*')
-      .execute();
-    return this.toUser((raw as Array<Record<string, unknown>>)[0]);
+    const [created] = await runPrepared<Record<string, unknown>>(this.dataSource, INSERT_USER, newUserValues(row), manager);
+    return this.toUser(created);
   }
 
   /**
