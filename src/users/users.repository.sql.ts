@@ -19,13 +19,19 @@ export const CREATION_CHECK: PreparedStatement = {
        EXISTS (SELECT 1 FROM users) AS populated`,
 };
 
-/** A new user (registration, an admin's creation): every column a new row sets, the rest by default. */
+/**
+ * A new user (registration, an admin's creation): every column a new row sets, the rest by default.
+ * It returns the entity's columns by name, not `*`: a prepared statement whose result changes shape
+ * fails, and a newer instance may add a column while this one runs (a rolling upgrade).
+ */
 export const INSERT_USER: PreparedStatement = {
   name: 'gatehouse_user_insert',
   text: `INSERT INTO users (email, username, username_key, email_key, hashed_password, is_active, is_superuser, is_verified,
                      is_approved, approval_status, approval_note, institution, approved_by, approved_at, rejection_reason)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-         RETURNING *`,
+         RETURNING id, email, username, username_key, email_key, hashed_password, is_active, is_superuser, is_verified,
+                   is_approved, approval_status, approval_note, institution, approved_by, approved_at, rejection_reason,
+                   failed_login_count, failure_window_started_at, locked_until, admin_notified_at, created_at, updated_at`,
 };
 
 /** INSERT_USER's parameters, in its order. */
