@@ -5,13 +5,13 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { runPrepared } from '../database/prepared';
 import { User } from './user.entity';
 import {
+  CREATION_CHECK,
   importedValues,
   INSERT_IMPORTED,
-  listStatements,
-  pendingStatements,
-  CREATION_CHECK,
   INSERT_USER,
+  listStatements,
   newUserValues,
+  pendingStatements,
   SESSION_WITH_OWNER,
   type Statement,
 } from './users.repository.sql';
