@@ -76,7 +76,9 @@ function readings(R) {
   if (R.ratios.register < 0.9) {
     out.push(
       `**registration vs raw argon2** (${percentOf(R.ratios.register, 0.9)}): a registration is a new hash plus the duplicate check, a transaction (the INSERT ` +
-        '… RETURNING, which also updates the trigger-kept `user_counts` row, the audit row, the mail’s outbox row and job) and the user’s storage folders and files on disk; ' +
+        '… RETURNING, which also updates the trigger-kept `user_counts` row, the audit row, the mail’s outbox row and job), the user’s storage folders and files on disk, ' +
+        'and the “registration received” mail’s delivery right after (rendered by nodemailer, written as an `.eml`, its row read and marked sent, the job fetched and completed in batches), ' +
+        'the largest part a login does not have; ' +
         `the ${threadWords} share${threads === 1 ? 's' : ''} the cores with it, and the hash itself runs slower for it (bench/PROFILE.md). Per round: ` +
         `${R.rawHash.rounds.map((raw, i) => `${R.register.rounds[i] ? R.register.rounds[i].rps : '?'} / ${raw}`).join(', ')} registrations / hashes per s; ` +
         `server CPU ${micro(R.register.cpuPerRequestUs)} per registration.${treeCost(R)}`,
