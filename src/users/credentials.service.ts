@@ -10,9 +10,9 @@ import { PasswordHasher, VerifyResult } from '../passwords/password-hasher.servi
 import { assertPasswordAcceptable, passwordProblem } from '../passwords/password-policy';
 import { SessionsService } from '../sessions/sessions.service';
 import { AccountTokensService } from './account-tokens.service';
+import { LoginLockoutRepository } from './login-lockout.repository';
 import { UserMailService } from './user-mail.service';
 import { User } from './user.entity';
-import { LoginLockoutRepository } from './login-lockout.repository';
 import { UsersRepository } from './users.repository';
 
 export interface PasswordReset {

@@ -10,10 +10,10 @@ import { RequestContext } from '../common/http/request-context';
 import { SessionsService } from '../sessions/sessions.service';
 import { UserStorageService } from '../user-storage/user-storage.service';
 import { AccountTokensService } from './account-tokens.service';
+import { LoginLockoutRepository } from './login-lockout.repository';
 import { auditUser } from './user-audit';
 import { changesTo, diffOf, UserChanges } from './user-changes';
 import { User } from './user.entity';
-import { LoginLockoutRepository } from './login-lockout.repository';
 import { UsersRepository } from './users.repository';
 import { Actor, NewUser, UsersService } from './users.service';
 
