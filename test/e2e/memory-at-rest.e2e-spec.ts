@@ -48,21 +48,39 @@ describe('memory at rest (e2e, spawned production server)', () => {
     const pid = running.server.process.pid!;
     const user = { username: 'memory', email: 'memory@example.org', password: 'a long enough password' };
     expect((await postJson(`${running.base}/register`, user)).status).toBe(201);
-    // Back to back, the way a busy server hashes: the block is reused, so it stays resident.
-    for (let i = 0; i < 3; i += 1) {
-      const login = await postJson(`${running.base}/login`, { username_or_email: user.username, password: user.password });
-      expect(login.status).toBe(200);
+    // Back to back from two clients, the way a busy server hashes: the block is reused, so it stays
+    // resident. The C heap is sampled throughout and its peak kept: a single reading after the last
+    // login could come after the 1-s release on a loaded machine (the session's and the audit's
+    // writes follow the hash), so the figure would say nothing about the busy spell.
+    let whileBusy = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        whileBusy = Math.max(whileBusy, cHeapMib(pid));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    const client = async () => {
+      for (let i = 0; i < 3; i += 1) {
+        const login = await postJson(`${running.base}/login`, { username_or_email: user.username, password: user.password });
+        expect(login.status).toBe(200);
+      }
+    };
+    try {
+      await Promise.all([client(), client()]);
+    } finally {
+      sampling = false;
+      await sampler;
     }
-    const whileBusy = cHeapMib(pid);
+    expect(whileBusy).toBeGreaterThan(19);
     const atRest = await eventually(async () => {
       const now = cHeapMib(pid);
       expect(now).toBeLessThan(whileBusy - 15);
       return now;
     }, 10_000);
     process.stdout.write(
-      `C heap resident: ${whileBusy.toFixed(1)} MiB just after the logins, ${atRest.toFixed(1)} MiB at rest\n`,
+      `C heap resident: ${whileBusy.toFixed(1)} MiB at most during the logins, ${atRest.toFixed(1)} MiB at rest\n`,
     );
-    expect(whileBusy).toBeGreaterThan(19);
     expect(running.alive()).toBe(true);
   }, 60_000);
 
