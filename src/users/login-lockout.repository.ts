@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { CLEAR_ACCOUNT_LOCKOUT, RECORD_LOGIN_FAILURE } from './users.repository.sql';
+import { runPrepared } from '../database/prepared';
+import { ADDRESS_FAILURES, CLEAR_ACCOUNT_LOCKOUT, RECORD_LOGIN_FAILURE } from './users.repository.sql';
 
 /**
  * The login lockout's counters (docs/API.md §11): per (account, address) in `login_failures`, and
@@ -29,10 +30,7 @@ export class LoginLockoutRepository {
 
   /** This (account, address) pair's failure record, null when it has none. */
   async addressFailures(userId: string, address: string): Promise<{ lockedUntil: Date | null } | null> {
-    const rows: Array<{ locked_until: Date | null }> = await this.dataSource.query(
-      'SELECT locked_until FROM login_failures WHERE user_id = $1 AND address = $2',
-      [userId, address],
-    );
+    const rows = await runPrepared<{ locked_until: Date | null }>(this.dataSource, ADDRESS_FAILURES, [userId, address]);
     return rows.length > 0 ? { lockedUntil: rows[0].locked_until } : null;
   }
 

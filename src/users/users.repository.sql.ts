@@ -20,18 +20,40 @@ export const CREATION_CHECK: PreparedStatement = {
 };
 
 /**
- * A new user (registration, an admin's creation): every column a new row sets, the rest by default.
- * It returns the entity's columns by name, not `*`: a prepared statement whose result changes shape
- * fails, and a newer instance may add a column while this one runs (a rolling upgrade).
+ * Every column of the User entity, by name, as the statements that read a whole user return them:
+ * never `*`, since a prepared statement whose result changes shape fails, and a newer instance may
+ * add a column while this one runs (a rolling upgrade). A unit test holds the list to the entity.
  */
+export const USER_COLUMNS = `id, email, username, username_key, email_key, hashed_password, is_active, is_superuser, is_verified,
+       is_approved, approval_status, approval_note, institution, approved_by, approved_at, rejection_reason,
+       failed_login_count, failure_window_started_at, locked_until, admin_notified_at, created_at, updated_at`;
+
+/** A new user (registration, an admin's creation): every column a new row sets, the rest by default. */
 export const INSERT_USER: PreparedStatement = {
   name: 'gatehouse_user_insert',
   text: `INSERT INTO users (email, username, username_key, email_key, hashed_password, is_active, is_superuser, is_verified,
                      is_approved, approval_status, approval_note, institution, approved_by, approved_at, rejection_reason)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-         RETURNING id, email, username, username_key, email_key, hashed_password, is_active, is_superuser, is_verified,
-                   is_approved, approval_status, approval_note, institution, approved_by, approved_at, rejection_reason,
-                   failed_login_count, failure_window_started_at, locked_until, admin_notified_at, created_at, updated_at`,
+         RETURNING ${USER_COLUMNS}`,
+};
+
+/**
+ * The account a login identifier names (every login): its username key ($1) or its email key ($2,
+ * null when the identifier cannot be an address); a username match wins over an email match.
+ */
+export const USER_BY_LOGIN: PreparedStatement = {
+  name: 'gatehouse_user_by_login',
+  text: `SELECT ${USER_COLUMNS}
+           FROM users
+          WHERE username_key = $1 OR email_key = $2
+          ORDER BY (username_key = $1) DESC
+          LIMIT 1`,
+};
+
+/** This (account, address) pair's failure record (every login, read while the password is checked). */
+export const ADDRESS_FAILURES: PreparedStatement = {
+  name: 'gatehouse_address_failures',
+  text: 'SELECT locked_until FROM login_failures WHERE user_id = $1 AND address = $2',
 };
 
 /** INSERT_USER's parameters, in its order. */

@@ -14,6 +14,7 @@ import {
   pendingStatements,
   SESSION_WITH_OWNER,
   type Statement,
+  USER_BY_LOGIN,
 } from './users.repository.sql';
 import type {
   ImportedUserRow,
@@ -55,13 +56,9 @@ export class UsersRepository {
    * The account a login identifier names: its username key, or its email key; a username match
    * wins (one namespace makes a match of both kinds on two accounts impossible anyway).
    */
-  findByLoginKeys(keys: { username: string; email: string | null }): Promise<User | null> {
-    return this.dataSource.manager
-      .createQueryBuilder(User, 'u')
-      .where('u.username_key = :username OR u.email_key = :email', keys)
-      .orderBy('(u.username_key = :username)', 'DESC')
-      .limit(1)
-      .getOne();
+  async findByLoginKeys(keys: { username: string; email: string | null }): Promise<User | null> {
+    const [row] = await runPrepared<Record<string, unknown>>(this.dataSource, USER_BY_LOGIN, [keys.username, keys.email]);
+    return row ? this.toUser(row) : null;
   }
 
   /**
