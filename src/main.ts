@@ -1,3 +1,5 @@
+// First: @nestjs/common, loaded without building the date formatters nothing here uses.
+import './framework-preload';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { createApp } from './app.setup';
