@@ -4,7 +4,9 @@
  * The levers measured on the large database and on raw argon2: what each alternative design or
  * setting would change, measured in the same run (reported, not targets).
  */
+const fs = require('node:fs');
 const os = require('node:os');
+const path = require('node:path');
 const { Pool } = require('pg');
 const { LARGE, LARGE_LABEL, SEARCH, D, UV_THREADPOOL_SIZE, count, settings } = require('./settings');
 const { seedUsers, timeQuery, userRowTriggers } = require('./database');
@@ -172,6 +174,33 @@ async function sqlLevers(R, db, base, dbUrl) {
 }
 
 /**
+ * The admin list's two statements for q=SEARCH as the server under test builds them (its own
+ * search condition, which its index must match), or, for a build without that module, the search
+ * of each field on its own.
+ * @returns {[string, unknown[]][]}
+ */
+function searchStatements() {
+  const file = path.join(path.dirname(settings.serverMain), 'users', 'users.repository.sql.js');
+  if (fs.existsSync(file)) {
+    /** @type {{ listStatements: (query: object) => Record<'page' | 'counts', { text: string, values: unknown[] }> }} */
+    const sql = require(file);
+    const { page, counts } = sql.listStatements({ q: SEARCH, sort: 'created_at', descending: false, limit: 100 });
+    return [
+      [page.text, page.values],
+      [counts.text, counts.values],
+    ];
+  }
+  const match = `lower(username) LIKE $1 OR lower(email) LIKE $1 OR lower(coalesce(institution, '')) LIKE $1`;
+  return [
+    [`SELECT id, username, email, created_at FROM users WHERE ${match} ORDER BY created_at, id LIMIT 101`, [`%${SEARCH}%`]],
+    [
+      `SELECT count(*), count(*) FILTER (WHERE is_superuser), count(*) FILTER (WHERE is_active) FROM users WHERE ${match}`,
+      [`%${SEARCH}%`],
+    ],
+  ];
+}
+
+/**
  * pg_trgm GIN indexes for the substring search: the app's two list queries, with the indexes and
  * without them (dropped inside a transaction that is rolled back: nothing changes for the app).
  * @param {Results} R
@@ -181,16 +210,7 @@ async function sqlLevers(R, db, base, dbUrl) {
  */
 async function trigramLever(R, db, base, indexes) {
   const L = R.levers;
-  const pattern = `%${SEARCH}%`;
-  const match = `lower(username) LIKE $1 OR lower(email) LIKE $1 OR lower(coalesce(institution, '')) LIKE $1`;
-  /** @type {[string, string[]][]} */
-  const listSql = [
-    [`SELECT id, username, email, created_at FROM users WHERE ${match} ORDER BY created_at, id LIMIT 101`, [pattern]],
-    [
-      `SELECT count(*), count(*) FILTER (WHERE is_superuser), count(*) FILTER (WHERE is_active) FROM users WHERE ${match}`,
-      [pattern],
-    ],
-  ];
+  const listSql = searchStatements();
   const listMs = async () => {
     let total = 0;
     for (const [text, values] of listSql) total += await timeQuery(db, text, values);

@@ -4,10 +4,9 @@ export type ApprovalStatus = 'pending' | 'approved' | 'rejected';
 
 @Entity({ name: 'users' })
 @Check('CHK_users_approval_status', `"approval_status" IN ('pending', 'approved', 'rejected')`)
-// Admin search, keyset pages and the pending queue: hand-written in the AdminIndexes migration.
-@Index('IDX_users_username_trgm', { synchronize: false })
-@Index('IDX_users_email_trgm', { synchronize: false })
-@Index('IDX_users_institution_trgm', { synchronize: false })
+// Admin search, keyset pages and the pending queue: hand-written in the AdminIndexes, AdminDigest
+// and SearchIndex migrations.
+@Index('IDX_users_search_trgm', { synchronize: false })
 @Index('IDX_users_created_at_id', { synchronize: false })
 @Index('IDX_users_username_id', { synchronize: false })
 @Index('IDX_users_email_id', { synchronize: false })

@@ -135,6 +135,11 @@ describe('admin routes (e2e)', () => {
       expect(byInstitution.body.users.map((u: { username: string }) => u.username)).toEqual([special.username]);
       const wildcard = await t.http.get('/api/admin/users').query({ q: '%' }).set(adminAuth).expect(200);
       expect(wildcard.body.users.map((u: { username: string }) => u.username)).toEqual([special.username]);
+      // Never a match across two fields, even with the character the search index joins them by.
+      for (const q of [`${special.username}\x1f${special.email}`, `${special.email}\x1finstitute`]) {
+        const across = await t.http.get('/api/admin/users').query({ q }).set(adminAuth).expect(200);
+        expect(across.body).toMatchObject({ users: [], total: 0 });
+      }
     });
 
     it('filters by status and is_superuser, and pages with a cursor in every sort order', async () => {

@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../../src/database/database.options';
 import { MIGRATIONS } from '../../src/database/migrations';
 import { ENTITIES } from '../../src/entities';
+import { listStatements, pendingStatements } from '../../src/users/users.repository.sql';
 import { createTestDatabase } from '../setup/test-database';
 
 describe('migrations (e2e)', () => {
@@ -35,6 +36,44 @@ describe('migrations (e2e)', () => {
       await dataSource.query(`INSERT INTO audit_events (event_type, details) VALUES ('logout', '{}')`);
       await expect(dataSource.query(`UPDATE audit_events SET event_type = 'x'`)).rejects.toThrow(/append-only/);
       await expect(dataSource.query(`DELETE FROM audit_events`)).rejects.toThrow(/append-only/);
+    } finally {
+      await dataSource.destroy();
+      await database.drop();
+    }
+  });
+});
+
+describe('the search index (e2e)', () => {
+  it("serves the admin list's and the pending queue's search, and only it is left of the per-field indexes", async () => {
+    const database = await createTestDatabase();
+    const dataSource = new DataSource({ ...buildDataSourceOptions(database.url, 1), logging: false });
+    await dataSource.initialize();
+    try {
+      const indexes = (await dataSource.query(
+        `SELECT indexname FROM pg_indexes WHERE tablename = 'users' AND indexname LIKE '%trgm'`,
+      )) as Array<{
+        indexname: string;
+      }>;
+      expect(indexes.map((row) => row.indexname)).toEqual(['IDX_users_search_trgm']);
+      await dataSource.query(
+        `INSERT INTO users (email, username, hashed_password, approval_status, institution)
+         SELECT 'member' || n || '@example.org', 'member' || n, 'h', CASE WHEN n % 2 = 0 THEN 'pending' ELSE 'approved' END, 'Lab ' || (n % 50)
+           FROM generate_series(1, 5000) AS n`,
+      );
+      await dataSource.query('VACUUM ANALYZE users');
+      // At this size a sequential scan costs less; without it, the plan shows whether the index fits.
+      await dataSource.query('SET enable_seqscan = off');
+      const plan = async (statement: { text: string; values: unknown[] }) =>
+        ((await dataSource.query(`EXPLAIN ${statement.text}`, statement.values)) as Array<{ 'QUERY PLAN': string }>)
+          .map((row) => row['QUERY PLAN'])
+          .join('\n');
+      const list = listStatements({ q: 'member4242', sort: 'created_at', descending: true, limit: 100 });
+      const pending = pendingStatements({ q: 'member4242', limit: 100 });
+      for (const statement of [list.page, list.counts, pending.page, pending.count]) {
+        expect(await plan(statement)).toContain('IDX_users_search_trgm');
+      }
+      const [found] = (await dataSource.query(list.counts.text, list.counts.values)) as Array<{ total: number }>;
+      expect(found.total).toBe(1);
     } finally {
       await dataSource.destroy();
       await database.drop();

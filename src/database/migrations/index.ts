@@ -6,6 +6,7 @@ import { IdentityKeys1795700000000 } from './1795700000000-IdentityKeys';
 import { LoginFailures1795710000000 } from './1795710000000-LoginFailures';
 import { SessionCacheNotify1795730000000 } from './1795730000000-SessionCacheNotify';
 import { MailOutbox1795760000000 } from './1795760000000-MailOutbox';
+import { SearchIndex1795780000000 } from './1795780000000-SearchIndex';
 import { TrustedDomains1795725000000 } from './1795725000000-TrustedDomains';
 import { UserCounts1795650000000 } from './1795650000000-UserCounts';
 
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   SessionCacheNotify1795730000000,
   MailOutbox1795760000000,
   AdminDigest1795770000000,
+  SearchIndex1795780000000,
 ];
