@@ -1,4 +1,4 @@
-// First: @nestjs/common, loaded without building the date formatters nothing here uses.
+// First: V8's heap growth bounded, and @nestjs/common loaded without the date formatters nothing here uses.
 import './framework-preload';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';

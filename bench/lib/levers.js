@@ -4,7 +4,6 @@
  * The levers measured on the large database and on raw argon2: what each alternative design or
  * setting would change, measured in the same run (reported, not targets).
  */
-const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { Pool } = require('pg');
@@ -175,28 +174,16 @@ async function sqlLevers(R, db, base, dbUrl) {
 
 /**
  * The admin list's two statements for q=SEARCH as the server under test builds them (its own
- * search condition, which its index must match), or, for a build without that module, the search
- * of each field on its own.
+ * search condition, which its index must match).
  * @returns {[string, unknown[]][]}
  */
 function searchStatements() {
-  const file = path.join(path.dirname(settings.serverMain), 'users', 'users.repository.sql.js');
-  if (fs.existsSync(file)) {
-    /** @type {{ listStatements: (query: object) => Record<'page' | 'counts', { text: string, values: unknown[] }> }} */
-    const sql = require(file);
-    const { page, counts } = sql.listStatements({ q: SEARCH, sort: 'created_at', descending: false, limit: 100 });
-    return [
-      [page.text, page.values],
-      [counts.text, counts.values],
-    ];
-  }
-  const match = `lower(username) LIKE $1 OR lower(email) LIKE $1 OR lower(coalesce(institution, '')) LIKE $1`;
+  /** @type {{ listStatements: (query: object) => Record<'page' | 'counts', { text: string, values: unknown[] }> }} */
+  const sql = require(path.join(path.dirname(settings.serverMain), 'users', 'users.repository.sql.js'));
+  const { page, counts } = sql.listStatements({ q: SEARCH, sort: 'created_at', descending: false, limit: 100 });
   return [
-    [`SELECT id, username, email, created_at FROM users WHERE ${match} ORDER BY created_at, id LIMIT 101`, [`%${SEARCH}%`]],
-    [
-      `SELECT count(*), count(*) FILTER (WHERE is_superuser), count(*) FILTER (WHERE is_active) FROM users WHERE ${match}`,
-      [`%${SEARCH}%`],
-    ],
+    [page.text, page.values],
+    [counts.text, counts.values],
   ];
 }
 
