@@ -3,6 +3,7 @@ import { Logger as QueueLogger, run, runMigrations, type Runner, type TaskList }
 import { Pool } from 'pg';
 import { AppConfig } from '../config/app-config';
 import { MailDelivery, TaskJob } from './mail-delivery';
+import { DELIVERY_CONCURRENCY } from './mail-transport';
 
 export type { TaskJob } from './mail-delivery';
 
@@ -12,8 +13,8 @@ export type TaskHandler = (payload: unknown, job: TaskJob) => Promise<void>;
 /** The task that delivers one outbox row. */
 export const SEND_MAIL_TASK = 'mail:send';
 
-/** Jobs run at once by one instance; each holds at most one SMTP connection. */
-const CONCURRENCY = 4;
+/** Jobs run at once by one instance; each uses at most one of the transport's pooled SMTP connections. */
+const CONCURRENCY = DELIVERY_CONCURRENCY;
 
 /**
  * How the runner takes and completes jobs, tuned for bursts of registrations (bench/PROFILE.md:

@@ -184,6 +184,18 @@ describe('mail outbox and delivery over SMTP (medium)', () => {
     }
   });
 
+  it('sends a burst over the pooled connections (at most one per delivery at once) and closes them when the app closes', async () => {
+    for (let i = 0; i < 30; i += 1) await mail.enqueue(null, approved(i));
+    expectEachOnce(sink, await settled(m, 30));
+    const { opened } = sink.connections();
+    expect(opened).toBeGreaterThanOrEqual(1);
+    expect(opened).toBeLessThanOrEqual(4);
+    expect(sink.connections().open).toBeGreaterThanOrEqual(1);
+    await m.close();
+    // Well inside the pool's 20-s idle timeout: closed by the app's shutdown, not by idling.
+    await eventually(async () => expect(sink.connections().open).toBe(0), 10_000);
+  });
+
   it('clears the body of a mail that holds a token once it is sent, and keeps the others', async () => {
     const token = 'Q2x_tokenValueThatMustNotStay-0123456789';
     await mail.enqueue(null, { kind: 'reset_password_link', to: 'r@example.org', username: 'r', token, validForSeconds: 3600 });

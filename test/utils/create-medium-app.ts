@@ -17,6 +17,7 @@ export interface MediumApp {
   sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   /** A second connection, for holding locks or transactions beside the services. */
   client(): Promise<Client>;
+  /** Closes the app and drops its database; a second call waits for the first. */
   close(): Promise<void>;
 }
 
@@ -45,17 +46,20 @@ export async function createMediumApp(env: Record<string, string> = {}): Promise
     return opened;
   };
   const helper = await client();
+  let closed: Promise<void> | undefined;
   return {
     app,
     config,
     sql: async <T>(text: string, params: unknown[] = []) => (await helper.query(text, params)).rows as T[],
     client,
-    close: async () => {
-      await Promise.all(clients.map((opened) => opened.end().catch(() => undefined)));
-      await app.close();
-      await database.drop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    // Once: a test may close the app itself before its afterEach does.
+    close: () =>
+      (closed ??= (async () => {
+        await Promise.all(clients.map((opened) => opened.end().catch(() => undefined)));
+        await app.close();
+        await database.drop();
+        rmSync(dataDir, { recursive: true, force: true });
+      })()),
   };
 }
 

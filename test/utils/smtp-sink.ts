@@ -14,6 +14,8 @@ export interface SmtpSink {
   /** smtp://127.0.0.1:<port>, for SMTP_URL. */
   url: string;
   received: ReceivedMail[];
+  /** SMTP connections accepted since the sink started, and those still open. */
+  connections(): { opened: number; open: number };
   /** Closes the listener: connections are refused until `start()`. */
   stop(): Promise<void>;
   /** Listens again on the same port. */
@@ -32,6 +34,8 @@ export interface SmtpSink {
 export async function startSmtpSink(): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
   let refusing = false;
+  let opened = 0;
+  let open = 0;
   let server: SMTPServer | undefined;
   let port = 0;
 
@@ -40,6 +44,14 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
+      onConnect(_session, callback) {
+        opened += 1;
+        open += 1;
+        callback();
+      },
+      onClose() {
+        open -= 1;
+      },
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -79,6 +91,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     port,
     url: `smtp://127.0.0.1:${port}`,
     received,
+    connections: () => ({ opened, open }),
     stop,
     start: listen,
     refuseQuotingBody: (refuse) => {
