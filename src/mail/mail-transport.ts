@@ -66,6 +66,9 @@ export class MailTransport implements OnModuleInit, OnApplicationShutdown {
         maxConnections: DELIVERY_CONCURRENCY,
         maxMessages: 100,
         idleTimeout: SMTP_IDLE_MS,
+        // A connection lost mid-mail fails that mail at once: the worker retries it with its
+        // backoff and records why, instead of the pool resending it in the background.
+        maxRequeues: 0,
         connectionTimeout: 15_000,
         greetingTimeout: 15_000,
         socketTimeout: 30_000,
