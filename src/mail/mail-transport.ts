@@ -43,7 +43,7 @@ function describeSmtp(url: string): string {
  *
  * SMTP connections are pooled (nodemailer's pool, at most one per delivery running at once): a
  * burst of mails shares a few connections instead of opening one, with its greeting, EHLO and
- * STARTTLS, per mail (bench/PROFILE.md: a third to a half of the CPU a mail costs). A connection
+ * STARTTLS, per mail (bench/PROFILE.md: 40–60 % of the CPU a mail cost the client). A connection
  * is closed after SMTP_IDLE_MS idle or 100 mails, and all of them when the app closes (after the
  * worker has finished the mails in progress). A connection that fails fails only the mail it
  * carries, which the worker retries; the next mail opens a new one.
