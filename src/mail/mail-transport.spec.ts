@@ -2,7 +2,7 @@ import { mkdtempSync, promises as fs, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../config/load-config';
-import { MailTransport, OutgoingMessage, writeEmlInline, writeEmlThroughPool } from './mail-transport';
+import { MailTransport, OutgoingMessage } from './mail-transport';
 
 const message = (id: string): OutgoingMessage => ({
   id,
@@ -49,30 +49,5 @@ describe('MailTransport without SMTP_URL (.eml files)', () => {
       code: expect.stringMatching(/ENOTDIR|EEXIST/),
     });
     expect(await fs.readFile(outbox, 'utf8')).toBe('not a directory');
-  });
-});
-
-describe('an .eml written with synchronous calls and through the thread pool', () => {
-  let dataDir: string;
-  beforeEach(() => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-eml-'));
-  });
-  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
-
-  it.each([
-    ['synchronous', async (...args: Parameters<typeof writeEmlInline>) => writeEmlInline(...args)],
-    ['thread pool', writeEmlThroughPool],
-  ])('%s: renamed into place whole (0600), its folder made again if gone; no temporary left on failure', async (_, write) => {
-    const outbox = path.join(dataDir, 'outbox');
-    const target = path.join(outbox, 'a.eml');
-    await write(outbox, path.join(outbox, '.a.tmp'), target, Buffer.from('Subject: hi\r\n\r\nHello'));
-    expect(await fs.readFile(target, 'utf8')).toBe('Subject: hi\r\n\r\nHello');
-    expect(statSync(target).mode & 0o777).toBe(0o600);
-    expect(statSync(outbox).mode & 0o777).toBe(0o700);
-
-    // The rename fails (the target is a non-empty folder): the temporary file is removed.
-    await fs.mkdir(path.join(outbox, 'b.eml', 'inside'), { recursive: true });
-    await expect(write(outbox, path.join(outbox, '.b.tmp'), path.join(outbox, 'b.eml'), Buffer.from('x'))).rejects.toThrow();
-    expect((await fs.readdir(outbox)).sort()).toEqual(['a.eml', 'b.eml']);
   });
 });

@@ -1,9 +1,9 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, promises as fs, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { createTransport, type Transporter } from 'nodemailer';
-import { InlineWhileFast } from '../common/fs/inline-while-fast';
+import { InlineFs } from '../common/fs/inline-fs';
 import { AppConfig } from '../config/app-config';
 
 /** Deliveries one instance runs at once (the worker's concurrency), and so its SMTP connections at most. */
@@ -41,7 +41,7 @@ function describeSmtp(url: string): string {
  * DATA_DIR/outbox/ built by the same nodemailer composer, with the same headers. A file is named
  * after the outbox row and written whole (temporary file, then rename), so a mail sent twice
  * leaves one file. The file is written with synchronous calls while DATA_DIR is fast (see
- * InlineWhileFast).
+ * InlineFs).
  *
  * SMTP connections are pooled (nodemailer's pool, at most one per delivery running at once): a
  * burst of mails shares a few connections instead of opening one, with its greeting, EHLO and
@@ -56,11 +56,9 @@ export class MailTransport implements OnModuleInit, OnApplicationShutdown {
   private readonly transporter: Transporter;
   /** DATA_DIR/outbox with the `.eml` transport; undefined with SMTP. */
   readonly outboxDir: string | undefined;
-  /** A mail is about 3 KB: a local disk writes and renames it in well under a millisecond. */
-  private readonly files = new InlineWhileFast(5, (ms) =>
-    this.logger.warn(
-      `DATA_DIR is slow (an .eml took ${ms.toFixed(1)} ms): mails are written through the thread pool from now on`,
-    ),
+  /** Synchronous calls on a local disk, the thread pool on a slow one (see InlineFs). */
+  private readonly files = new InlineFs(10, (ms) =>
+    this.logger.warn(`DATA_DIR is slow (a call took ${ms.toFixed(1)} ms): mails are written through the thread pool from now on`),
   );
 
   constructor(private readonly config: AppConfig) {
@@ -118,6 +116,7 @@ export class MailTransport implements OnModuleInit, OnApplicationShutdown {
     if (this.outboxDir) await this.writeFile(message, info.message!);
   }
 
+  /** Written under a temporary name, then renamed: a reader never sees half a mail. */
   private async writeFile(message: OutgoingMessage, content: Buffer): Promise<void> {
     const dir = this.outboxDir!;
     const stamp = message.createdAt
@@ -126,46 +125,18 @@ export class MailTransport implements OnModuleInit, OnApplicationShutdown {
       .replace(/\.\d+Z$/, 'Z');
     const target = path.join(dir, `${stamp}-${message.id}.eml`);
     const temporary = path.join(dir, `.${message.id}.${randomBytes(4).toString('hex')}.tmp`);
-    await this.files.run(
-      () => writeEmlInline(dir, temporary, target, content),
-      () => writeEmlThroughPool(dir, temporary, target, content),
-    );
-  }
-}
-
-const outboxAgain = (error: NodeJS.ErrnoException) => error.code === 'ENOENT';
-
-/** Written under a temporary name, then renamed: a reader never sees half a mail. */
-export function writeEmlInline(dir: string, temporary: string, target: string, content: Buffer): void {
-  const write = () => writeFileSync(temporary, content, { mode: 0o600, flag: 'wx' });
-  try {
+    const write = () => this.files.writeFile(temporary, content, { mode: 0o600, flag: 'wx' });
     try {
-      write();
+      await write().catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+        // Made again if someone removed it since the start.
+        await this.files.mkdir(dir, { recursive: true, mode: 0o700 });
+        await write();
+      });
+      await this.files.rename(temporary, target);
     } catch (error) {
-      if (!outboxAgain(error as NodeJS.ErrnoException)) throw error;
-      // Made again if someone removed it since the start.
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      write();
+      await this.files.rm(temporary, { force: true });
+      throw error;
     }
-    renameSync(temporary, target);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
-}
-
-/** The same through the thread pool, for a slow DATA_DIR (see InlineWhileFast). */
-export async function writeEmlThroughPool(dir: string, temporary: string, target: string, content: Buffer): Promise<void> {
-  const write = () => fs.writeFile(temporary, content, { mode: 0o600, flag: 'wx' });
-  try {
-    await write().catch(async (error: NodeJS.ErrnoException) => {
-      if (!outboxAgain(error)) throw error;
-      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-      await write();
-    });
-    await fs.rename(temporary, target);
-  } catch (error) {
-    await fs.rm(temporary, { force: true });
-    throw error;
   }
 }

@@ -2,13 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../config/load-config';
-import {
-  USER_REGISTRY_FILES,
-  USER_SUBDIRECTORIES,
-  UserStorageService,
-  writeTreeInline,
-  writeTreeThroughPool,
-} from './user-storage.service';
+import { USER_REGISTRY_FILES, USER_SUBDIRECTORIES, UserStorageService } from './user-storage.service';
 
 const KNOWN = '11111111-1111-4111-8111-111111111111';
 const ORPHAN = '33333333-3333-4333-8333-333333333333';
@@ -62,32 +56,5 @@ describe('UserStorageService.createTree', () => {
     await storage.createTree(KNOWN);
     expect(readFileSync(registry, 'utf8')).toBe('{"kept":true}');
     expect(readFileSync(path.join(storage.userDir(KNOWN), USER_REGISTRY_FILES[1]), 'utf8')).toBe('{}');
-  });
-});
-
-describe('the tree, with synchronous calls and through the thread pool', () => {
-  let dataDir: string;
-  beforeEach(() => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-trees-'));
-  });
-  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
-
-  it.each([
-    ['synchronous', async (dir: string) => writeTreeInline(dir)],
-    ['thread pool', writeTreeThroughPool],
-  ])('%s: makes the same whole tree, keeps what exists, and fails where it cannot create', async (_, write) => {
-    const dir = path.join(dataDir, 'u');
-    mkdirSync(dir);
-    writeFileSync(path.join(dir, USER_REGISTRY_FILES[0]), '{"kept":true}');
-    await write(dir);
-    expect(readFileSync(path.join(dir, USER_REGISTRY_FILES[0]), 'utf8')).toBe('{"kept":true}');
-    for (const sub of USER_SUBDIRECTORIES) expect(statSync(path.join(dir, sub)).mode & 0o777).toBe(0o700);
-    for (const file of USER_REGISTRY_FILES.slice(1)) {
-      expect(readFileSync(path.join(dir, file), 'utf8')).toBe('{}');
-      expect(statSync(path.join(dir, file)).mode & 0o777).toBe(0o600);
-    }
-
-    writeFileSync(path.join(dataDir, 'file'), 'x');
-    await expect(write(path.join(dataDir, 'file', 'u'))).rejects.toThrow(/ENOTDIR/);
   });
 });

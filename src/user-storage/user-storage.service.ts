@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, promises as fs, writeFileSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { AppError } from '../common/errors/app-error';
-import { InlineWhileFast } from '../common/fs/inline-while-fast';
+import { InlineFs } from '../common/fs/inline-fs';
 import { AppConfig } from '../config/app-config';
 
 export const USER_SUBDIRECTORIES = [
@@ -33,36 +33,8 @@ function ignoreExisting(error: NodeJS.ErrnoException): void {
 const FOLDER_MODE = 0o700;
 const FILE_MODE = 0o600;
 
-/** A tree on a local disk takes about a millisecond; on a network share, a round trip per entry. */
-const SLOW_TREE_MS = 10;
-
-/** A user's tree with synchronous calls: the folder, its 7 sub-folders and its 5 `{}` files. */
-export function writeTreeInline(dir: string): void {
-  const createIfMissing = (create: () => void) => {
-    try {
-      create();
-    } catch (error) {
-      ignoreExisting(error as NodeJS.ErrnoException);
-    }
-  };
-  // Recursive: also remakes DATA_DIR/users (0700 too) if it went away since start-up.
-  mkdirSync(dir, { recursive: true, mode: FOLDER_MODE });
-  for (const sub of USER_SUBDIRECTORIES) createIfMissing(() => mkdirSync(path.join(dir, sub), { mode: FOLDER_MODE }));
-  for (const file of USER_REGISTRY_FILES) {
-    createIfMissing(() => writeFileSync(path.join(dir, file), '{}', { flag: 'wx', mode: FILE_MODE }));
-  }
-}
-
-/** The same tree through the thread pool, for a slow DATA_DIR (see InlineWhileFast). */
-export async function writeTreeThroughPool(dir: string): Promise<void> {
-  await fs.mkdir(dir, { recursive: true, mode: FOLDER_MODE });
-  await Promise.all([
-    ...USER_SUBDIRECTORIES.map((sub) => fs.mkdir(path.join(dir, sub), { mode: FOLDER_MODE }).catch(ignoreExisting)),
-    ...USER_REGISTRY_FILES.map((file) =>
-      fs.writeFile(path.join(dir, file), '{}', { flag: 'wx', mode: FILE_MODE }).catch(ignoreExisting),
-    ),
-  ]);
-}
+/** One call (a folder, a small file) on a local disk takes well under a millisecond. */
+const SLOW_CALL_MS = 10;
 
 /** DATA_DIR/users: the parent of every user's tree. */
 export function usersRootOf(dataDir: string): string {
@@ -88,11 +60,9 @@ export interface ReconcileReport {
 @Injectable()
 export class UserStorageService {
   private readonly logger = new Logger(UserStorageService.name);
-  /** Synchronous calls on a local disk, the thread pool on a slow one (see InlineWhileFast). */
-  private readonly trees = new InlineWhileFast(SLOW_TREE_MS, (ms) =>
-    this.logger.warn(
-      `DATA_DIR is slow (a user's tree took ${ms.toFixed(1)} ms): trees are made through the thread pool from now on`,
-    ),
+  /** Synchronous calls on a local disk, the thread pool on a slow one (see InlineFs). */
+  private readonly files = new InlineFs(SLOW_CALL_MS, (ms) =>
+    this.logger.warn(`DATA_DIR is slow (a call took ${ms.toFixed(1)} ms): trees are made through the thread pool from now on`),
   );
 
   constructor(private readonly config: AppConfig) {}
@@ -119,10 +89,15 @@ export class UserStorageService {
   async createTree(userId: string): Promise<void> {
     const dir = this.userDir(userId);
     try {
-      await this.trees.run(
-        () => writeTreeInline(dir),
-        () => writeTreeThroughPool(dir),
-      );
+      // Recursive: also remakes DATA_DIR/users (0700 too) if it went away since start-up.
+      await this.files.mkdir(dir, { recursive: true, mode: FOLDER_MODE });
+      // One entry after the other: each is a synchronous call in its own turn of the event loop.
+      for (const sub of USER_SUBDIRECTORIES) {
+        await this.files.mkdir(path.join(dir, sub), { mode: FOLDER_MODE }).catch(ignoreExisting);
+      }
+      for (const file of USER_REGISTRY_FILES) {
+        await this.files.writeFile(path.join(dir, file), '{}', { flag: 'wx', mode: FILE_MODE }).catch(ignoreExisting);
+      }
     } catch (error) {
       throw new StorageUnavailableError(error);
     }
