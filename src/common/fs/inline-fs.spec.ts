@@ -10,7 +10,7 @@ describe('InlineFs', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** A fast InlineFs, or one that took every call for slow: the thread pool from the fourth on. */
+  /** An InlineFs that takes every call for slow: through the thread pool from the fourth call on. */
   const pooledAfterThree = async (slow = jest.fn()) => {
     const sut = new InlineFs(-1, slow);
     for (const name of ['a', 'b', 'c']) await sut.mkdir(path.join(dir, name), {});

@@ -20,7 +20,7 @@ const SLOW_IN_A_ROW = 3;
  *
  * Through the thread pool, each call is a task that wakes a pool thread and then the event loop.
  * A tree is 13 of them, an `.eml` 2, and those wake-ups kept preempting the pool thread that
- * hashes the next password (bench/PROFILE.md, "The thread pool is the hashing's"). Each call here
+ * hashes the next password (bench/PROFILE.md, "the thread pool is the hashing's"). Each call here
  * waits for the loop's next turn first, so that the loop is never held for more than one call:
  * requests that arrived meanwhile are served between two of them.
  *
