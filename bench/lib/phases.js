@@ -232,7 +232,8 @@ async function hashing(R, setup, main) {
   registerRuns.forEach((run) => m.checkRun('/register', run, R.notes));
   // DATA_DIR's calls leave the event loop for the thread pool when the disk is slow (src/common/fs/inline-fs.ts).
   const slowDisk = fs.readFileSync(server.logFile, 'utf8').match(/DATA_DIR is slow[^"]*/);
-  if (slowDisk) R.notes.push(`The server logged "${slowDisk[0]}" during the runs: the registrations above went through the thread pool.`);
+  if (slowDisk)
+    R.notes.push(`The server logged "${slowDisk[0]}" during the runs: the registrations above went through the thread pool.`);
   R.register = m.combine(registerRuns, { successesOnly: true });
   R.rawHash = { perSecond: mean(rawHashes.map((x) => x.perSecond)), rounds: rawHashes.map((x) => round(x.perSecond)) };
   R.ratios.register = median(registerRuns.map((x, i) => m.successRate(x) / rawHashes[i].perSecond));
