@@ -57,7 +57,7 @@ export class MailTransport implements OnModuleInit, OnApplicationShutdown {
   /** DATA_DIR/outbox with the `.eml` transport; undefined with SMTP. */
   readonly outboxDir: string | undefined;
   /** Synchronous calls on a local disk, the thread pool on a slow one (see InlineFs). */
-  private readonly files = new InlineFs(10, (ms) =>
+  private readonly files = new InlineFs((ms) =>
     this.logger.warn(`DATA_DIR is slow (a call took ${ms.toFixed(1)} ms): mails are written through the thread pool from now on`),
   );
 

@@ -33,9 +33,6 @@ function ignoreExisting(error: NodeJS.ErrnoException): void {
 const FOLDER_MODE = 0o700;
 const FILE_MODE = 0o600;
 
-/** One call (a folder, a small file) on a local disk takes well under a millisecond. */
-const SLOW_CALL_MS = 10;
-
 /** DATA_DIR/users: the parent of every user's tree. */
 export function usersRootOf(dataDir: string): string {
   return path.join(dataDir, 'users');
@@ -61,7 +58,7 @@ export interface ReconcileReport {
 export class UserStorageService {
   private readonly logger = new Logger(UserStorageService.name);
   /** Synchronous calls on a local disk, the thread pool on a slow one (see InlineFs). */
-  private readonly files = new InlineFs(SLOW_CALL_MS, (ms) =>
+  private readonly files = new InlineFs((ms) =>
     this.logger.warn(`DATA_DIR is slow (a call took ${ms.toFixed(1)} ms): trees are made through the thread pool from now on`),
   );
 

@@ -12,13 +12,13 @@ describe('InlineFs', () => {
 
   /** An InlineFs that takes every call for slow: through the thread pool from the fourth call on. */
   const pooledAfterThree = async (slow = jest.fn()) => {
-    const sut = new InlineFs(-1, slow);
+    const sut = new InlineFs(slow, { slowMs: -1 });
     for (const name of ['a', 'b', 'c']) await sut.mkdir(path.join(dir, name), {});
     return sut;
   };
 
   it.each([
-    ['synchronous', async () => new InlineFs(Number.POSITIVE_INFINITY, jest.fn())],
+    ['synchronous', async () => new InlineFs(jest.fn(), { slowMs: Number.POSITIVE_INFINITY })],
     ['thread pool', () => pooledAfterThree()],
   ])('%s: makes folders and files with their modes, renames, removes, and rejects what fails', async (mode, make) => {
     const sut = await make();
@@ -39,7 +39,7 @@ describe('InlineFs', () => {
   });
 
   it('makes each synchronous call in a later turn of the event loop, never in the caller’s', async () => {
-    const sut = new InlineFs(Number.POSITIVE_INFINITY, jest.fn());
+    const sut = new InlineFs(jest.fn(), { slowMs: Number.POSITIVE_INFINITY });
     const target = path.join(dir, 'later');
     const made = sut.mkdir(target, {});
     expect(existsSync(target)).toBe(false);
@@ -62,7 +62,7 @@ describe('InlineFs', () => {
     let clock = 0;
     const reads: number[] = [];
     for (const ms of durations) reads.push(clock, (clock += ms));
-    const sut = new InlineFs(20, jest.fn(), () => reads.shift()!);
+    const sut = new InlineFs(jest.fn(), { slowMs: 20, now: () => reads.shift()! });
     for (const [i] of durations.entries()) {
       await sut.mkdir(path.join(dir, `d${i}`), {});
       expect(sut.throughThreadPool).toBe(i === durations.length - 1);

@@ -13,29 +13,43 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /** Calls in a row over the limit before the thread pool takes over: one stall is not a slow disk. */
 const SLOW_IN_A_ROW = 3;
+/** One call (a folder, a small file) on a local disk takes well under a millisecond. */
+const SLOW_CALL_MS = 10;
+
+export interface InlineFsOptions {
+  /** A call slower than this counts towards SLOW_IN_A_ROW. */
+  slowMs?: number;
+  /** The clock the calls are timed with. */
+  now?: () => number;
+}
 
 /**
  * The few file-system calls a request makes in DATA_DIR (a user's tree, an `.eml`): synchronous,
  * one per turn of the event loop, while they are fast; through the thread pool once they are not.
  *
- * Through the thread pool, each call is a task that wakes a pool thread and then the event loop.
- * A tree is 13 of them, an `.eml` 2, and those wake-ups kept preempting the pool thread that
- * hashes the next password (bench/PROFILE.md, "the thread pool is the hashing's"). Each call here
+ * Through the thread pool, each call is one or more tasks, each waking a pool thread and then the
+ * event loop: a tree is 23 of them (a file is opened, written and closed), an `.eml` 4, and those
+ * wake-ups kept preempting the pool thread that hashes the next password (bench/PROFILE.md, "the thread pool is the hashing's"). Each call here
  * waits for the loop's next turn first, so that the loop is never held for more than one call:
  * requests that arrived meanwhile are served between two of them.
  *
  * A network share answers each call after a round trip: once SLOW_IN_A_ROW calls in a row took
- * longer than `slowMs` each, every later call goes through the thread pool.
+ * longer than SLOW_CALL_MS each, every later call goes through the thread pool, and `onSlow` is
+ * told once.
  */
 export class InlineFs {
   private slowInARow = 0;
   private pooled = false;
+  private readonly slowMs: number;
+  private readonly now: () => number;
 
   constructor(
-    private readonly slowMs: number,
     private readonly onSlow: (ms: number) => void,
-    private readonly now: () => number = () => performance.now(),
-  ) {}
+    options: InlineFsOptions = {},
+  ) {
+    this.slowMs = options.slowMs ?? SLOW_CALL_MS;
+    this.now = options.now ?? (() => performance.now());
+  }
 
   get throughThreadPool(): boolean {
     return this.pooled;
