@@ -29,9 +29,10 @@ export interface InlineFsOptions {
  *
  * Through the thread pool, each call is one or more tasks, each waking a pool thread and then the
  * event loop: a tree is 23 of them (a file is opened, written and closed), an `.eml` 4, and those
- * wake-ups kept preempting the pool thread that hashes the next password (bench/PROFILE.md, "the thread pool is the hashing's"). Each call here
- * waits for the loop's next turn first, so that the loop is never held for more than one call:
- * requests that arrived meanwhile are served between two of them.
+ * wake-ups kept preempting the pool thread that hashes the next password (bench/PROFILE.md, "the
+ * thread pool is the hashing's"). Each call here waits for the loop's next turn first, so that the
+ * loop is never held for more than one call: requests that arrived meanwhile are served between
+ * two of them.
  *
  * A network share answers each call after a round trip: once SLOW_IN_A_ROW calls in a row took
  * longer than SLOW_CALL_MS each, every later call goes through the thread pool, and `onSlow` is
